@@ -1,0 +1,174 @@
+import {
+  ActivityTypes,
+  StatusCodes,
+  TeamsActivityHandler,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type ConversationState,
+  type InvokeResponse,
+  type StatePropertyAccessor,
+  type TurnContext,
+} from 'botbuilder';
+
+import type { AdaptiveCard } from '../cards/render';
+import { VERBS, type Verb } from '../cards/verbs';
+import type { FeedbackFlow } from '../dialogs/feedback-flow';
+import type { InvestigationFlow } from '../dialogs/investigation-flow';
+import type { RemediationFlow } from '../dialogs/remediation-flow';
+import { emptyThreadState, type ThreadState } from '../dialogs/thread-state';
+import type { Logger } from '../services/logger';
+import { textWithoutMentions } from './mentions';
+
+/** Longer messages are not questions; Teams itself caps messages near 28 KB. */
+const MAX_TEXT = 4000;
+
+type VerbHandler = (
+  context: TurnContext,
+  data: Record<string, unknown>,
+) => Promise<AdaptiveCardInvokeResponse>;
+
+/**
+ * Routes Teams activities and nothing more: no Graph, no card JSON, no parsing here (DESIGN §3).
+ */
+export class WardenBot extends TeamsActivityHandler {
+  private readonly verbs: Record<Verb, VerbHandler>;
+
+  constructor(
+    private readonly deps: {
+      flow: InvestigationFlow;
+      feedback: FeedbackFlow;
+      remediation: RemediationFlow;
+      conversationState: ConversationState;
+      threadState: StatePropertyAccessor<ThreadState>;
+      logger: Logger;
+    },
+  ) {
+    super();
+    this.verbs = {
+      [VERBS.feedbackLike]: async (_context, data) => cardResponse(await deps.feedback.open(data, 'like')),
+      [VERBS.feedbackDislike]: async (_context, data) =>
+        cardResponse(await deps.feedback.open(data, 'dislike')),
+      [VERBS.feedbackSubmit]: async (context, data) =>
+        cardResponse(await deps.feedback.submit(context, data)),
+      [VERBS.feedbackCancel]: async (_context, data) => cardResponse(await deps.feedback.cancel(data)),
+      [VERBS.actionConfirm]: async (context, data) =>
+        cardResponse(await deps.remediation.decide(context, data, true)),
+      [VERBS.actionCancel]: async (context, data) =>
+        cardResponse(await deps.remediation.decide(context, data, false)),
+      [VERBS.ask]: async (context, data) => {
+        const text = typeof data.text === 'string' ? data.text.slice(0, MAX_TEXT) : '';
+        if (!text) return errorResponse(StatusCodes.BAD_REQUEST, 'The button carried no question.');
+        await deps.flow.answerText(context, text);
+        return messageResponse('Asked.');
+      },
+      [VERBS.chooseUser]: async (context, data) => {
+        await deps.flow.answerChoice(context, data);
+        return messageResponse('Looking that up.');
+      },
+      [VERBS.showMore]: async (context, data) => cardResponse(await deps.flow.showMore(context, data)),
+    };
+
+    this.onMessage(async (context, next) => {
+      const text = textWithoutMentions(context.activity);
+      if (text.length > MAX_TEXT) {
+        await context.sendActivity(
+          `That message is ${text.length} characters long; Warden reads questions of up to ${MAX_TEXT}.`,
+        );
+      } else {
+        await this.showTyping(context);
+        if (text) await deps.flow.answerText(context, text);
+        else await deps.flow.sendHelp(context, '', []);
+      }
+      await next();
+    });
+
+    // Teams sends both installationUpdate and conversationUpdate for one install; the flag in conversation state makes
+    // the welcome idempotent whichever comes first.
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.welcome(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      const botAdded = (context.activity.membersAdded ?? []).some(
+        (member) => member.id === context.activity.recipient?.id,
+      );
+      if (botAdded) await this.welcome(context);
+      await next();
+    });
+  }
+
+  async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.deps.conversationState.saveChanges(context, false);
+  }
+
+  protected async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    switch (context.activity.name) {
+      // botbuilder 4.23 has no handler for Teams' feedback buttons; Teams wants 200 (reference/teams_platform.md §3).
+      case 'message/submitAction': {
+        const value = context.activity.value as { actionName?: unknown } | undefined;
+        if (value?.actionName === 'feedback') {
+          const stored = await this.deps.feedback.submitTeamsFeedback(context, value);
+          if (!stored)
+            this.deps.logger.info(
+              { replyToId: context.activity.replyToId },
+              'feedback for an unknown message',
+            );
+          return { status: StatusCodes.OK };
+        }
+        return { status: StatusCodes.BAD_REQUEST, body: { error: 'Unknown submit action' } };
+      }
+      default:
+        return super.onInvokeActivity(context);
+    }
+  }
+
+  protected async onAdaptiveCardInvoke(
+    context: TurnContext,
+    invokeValue: AdaptiveCardInvokeValue,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const verb = invokeValue?.action?.verb;
+    const handler =
+      typeof verb === 'string' && Object.prototype.hasOwnProperty.call(this.verbs, verb)
+        ? this.verbs[verb as Verb]
+        : undefined;
+    if (!handler) return errorResponse(StatusCodes.BAD_REQUEST, 'Warden does not know that card action.');
+    const data = invokeValue.action.data;
+    return handler(
+      context,
+      data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {},
+    );
+  }
+
+  private async welcome(context: TurnContext): Promise<void> {
+    const state = await this.deps.threadState.get(context, emptyThreadState());
+    if (state.welcomed) return;
+    state.welcomed = true;
+    await this.deps.flow.sendHelp(context, '', []);
+  }
+
+  /** Teams shows typing only in personal and group chats; in channels it would only spend rate limit. */
+  private async showTyping(context: TurnContext): Promise<void> {
+    const type = context.activity.conversation?.conversationType;
+    if (type === 'channel') return;
+    await context.sendActivity({ type: ActivityTypes.Typing });
+  }
+}
+
+const cardResponse = (card: AdaptiveCard): AdaptiveCardInvokeResponse => ({
+  statusCode: StatusCodes.OK,
+  type: 'application/vnd.microsoft.card.adaptive',
+  value: card,
+});
+
+const messageResponse = (message: string): AdaptiveCardInvokeResponse => ({
+  statusCode: StatusCodes.OK,
+  type: 'application/vnd.microsoft.activity.message',
+  value: message as unknown as Record<string, unknown>,
+});
+
+const errorResponse = (statusCode: number, message: string): AdaptiveCardInvokeResponse => ({
+  statusCode,
+  type: 'application/vnd.microsoft.error',
+  value: { code: 'BadRequest', message } as unknown as Record<string, unknown>,
+});

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+
+import { MessageFactory, type TurnContext } from 'botbuilder';
+
+import { toAttachment, withFeedbackFooter, type AdaptiveCard } from '../cards/render';
+import type { Person } from '../services/authz';
+import type { Logger } from '../services/logger';
+import type { AuditRecord, WardenStore } from '../services/store/types';
+
+export interface Answer {
+  card: AdaptiveCard;
+  summary: string;
+  intent: string;
+  subject: string | null;
+  prompt: string;
+}
+
+export interface SentAnswer {
+  responseId: string;
+  activityId: string | null;
+}
+
+export const personOf = (context: TurnContext): Person => {
+  const activity = context.activity;
+  const channelData = activity.channelData as { tenant?: { id?: string } } | undefined;
+  return {
+    tenantId: activity.conversation?.tenantId ?? channelData?.tenant?.id ?? null,
+    aadObjectId: activity.from?.aadObjectId ?? null,
+    name: activity.from?.name ?? 'unknown',
+  };
+};
+
+/** The thread part of a Teams channel conversation id (`19:…@thread.tacv2;messageid=…`), or null outside threads. */
+export const threadOf = (conversationId: string): string | null => {
+  const match = /;messageid=(\d+)/.exec(conversationId);
+  return match ? match[1] : null;
+};
+
+/**
+ * Sends an answer card and keeps its response record (what the feedback form restores and links to) and an audit
+ * entry. Every answer card goes through here, so every answer carries the feedback footer.
+ */
+export class AnswerSender {
+  constructor(
+    private readonly store: WardenStore,
+    private readonly logger: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async sendAnswer(context: TurnContext, answer: Answer): Promise<SentAnswer> {
+    const { responseId, card } = await this.recordAnswer(context, answer);
+    // No message text beside the card: Teams renders it as markdown, and the summary holds directory strings.
+    const sent = await context.sendActivity(MessageFactory.attachment(toAttachment(card)));
+    const activityId = sent?.id ?? null;
+    if (activityId) await this.store.attachActivityId(responseId, activityId);
+    this.logger.info(
+      { responseId, intent: answer.intent, conversationId: context.activity.conversation.id },
+      'answer sent',
+    );
+    return { responseId, activityId };
+  }
+
+  /** Keeps the response record and returns the card with its feedback footer (also for cards that refresh in place). */
+  async recordAnswer(
+    context: TurnContext,
+    answer: Answer,
+  ): Promise<{ responseId: string; card: AdaptiveCard }> {
+    const responseId = randomUUID();
+    const card = withFeedbackFooter(answer.card, responseId);
+    const person = personOf(context);
+    const conversation = context.activity.conversation;
+    await this.store.saveResponse({
+      responseId,
+      createdAt: this.now().toISOString(),
+      tenantId: person.tenantId ?? '',
+      conversationId: conversation.id,
+      threadId: threadOf(conversation.id),
+      conversationType: conversation.conversationType ?? 'personal',
+      activityId: null,
+      askedBy: { aadObjectId: person.aadObjectId ?? '', name: person.name },
+      intent: answer.intent,
+      subject: answer.subject,
+      prompt: answer.prompt,
+      answerText: answer.summary,
+      card,
+    });
+    return { responseId, card };
+  }
+
+  /** Cards that are not answers (questions back, refusals, confirmations) carry no feedback footer. */
+  async sendCard(context: TurnContext, card: AdaptiveCard): Promise<string | null> {
+    const sent = await context.sendActivity(MessageFactory.attachment(toAttachment(card)));
+    return sent?.id ?? null;
+  }
+
+  async audit(
+    context: TurnContext,
+    entry: Pick<AuditRecord, 'kind' | 'intent' | 'target' | 'detail' | 'result'>,
+  ): Promise<void> {
+    const person = personOf(context);
+    await this.store.appendAudit({
+      id: randomUUID(),
+      at: this.now().toISOString(),
+      tenantId: person.tenantId ?? '',
+      actor: { aadObjectId: person.aadObjectId ?? '', name: person.name },
+      conversationId: context.activity.conversation.id,
+      ...entry,
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import type { Config } from './config';
+import type { GraphGateway } from './graph/graph-gateway';
+import { isGuid } from './graph/odata';
+
+export interface Person {
+  tenantId: string | null;
+  aadObjectId: string | null;
+  name: string;
+}
+
+export type Need = 'ask' | 'act';
+
+export type Decision =
+  | { allowed: true }
+  | { allowed: false; reason: 'no-identity' | 'tenant-not-allowed' | 'not-a-responder' | 'not-a-remediator' };
+
+const GROUP_CACHE_MS = 60_000;
+
+/**
+ * Who may ask and who may act (DESIGN §6), decided before any Graph call about the subject. Membership of the
+ * responder and remediator groups is checked through Graph and cached briefly: a removed responder loses access
+ * within a minute, and a busy incident room does not cost a Graph call per message.
+ */
+export class Authorizer {
+  private readonly cache = new Map<string, { at: number; groups: Set<string> }>();
+
+  constructor(
+    private readonly access: Config['access'],
+    private readonly graph: GraphGateway | null,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async check(person: Person, need: Need): Promise<Decision> {
+    const tenant = person.tenantId?.toLowerCase() ?? null;
+    const id = person.aadObjectId?.toLowerCase() ?? null;
+    if (!tenant || !id || !isGuid(id)) return { allowed: false, reason: 'no-identity' };
+    if (!this.access.allowedTenants.includes(tenant)) return { allowed: false, reason: 'tenant-not-allowed' };
+    const remediator = await this.isMember(id, this.access.remediators, this.access.remediatorGroupId);
+    if (need === 'act')
+      return remediator ? { allowed: true } : { allowed: false, reason: 'not-a-remediator' };
+    const responder =
+      remediator || (await this.isMember(id, this.access.responders, this.access.responderGroupId));
+    return responder ? { allowed: true } : { allowed: false, reason: 'not-a-responder' };
+  }
+
+  private async isMember(id: string, users: readonly string[], groupId: string | null): Promise<boolean> {
+    if (users.includes(id)) return true;
+    if (!groupId || !this.graph) return false;
+    return (await this.groupsOf(id)).has(groupId);
+  }
+
+  private async groupsOf(id: string): Promise<Set<string>> {
+    const cached = this.cache.get(id);
+    if (cached && this.now() - cached.at < GROUP_CACHE_MS) return cached.groups;
+    const groupIds = [this.access.responderGroupId, this.access.remediatorGroupId].filter(
+      (group): group is string => !!group,
+    );
+    const result = await this.graph!.post<{ value?: string[] }>({
+      path: `/users/${id}/checkMemberGroups`,
+      body: { groupIds },
+    });
+    const groups = new Set((result.value ?? []).map((group) => group.toLowerCase()));
+    this.cache.set(id, { at: this.now(), groups });
+    return groups;
+  }
+}

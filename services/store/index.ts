@@ -1,0 +1,20 @@
+import { SqliteStore, type SqliteStoreOptions } from './sqlite-store';
+import { TableStore, type TableStoreOptions } from './table-store';
+import type { WardenStore } from './types';
+
+export type StoreOptions =
+  ({ kind: 'sqlite' } & SqliteStoreOptions) | ({ kind: 'table' } & TableStoreOptions);
+
+/** The records store chosen by configuration; it does no I/O until first used (`ping()` checks it at start-up). */
+export function createStore(options: StoreOptions): WardenStore {
+  switch (options.kind) {
+    case 'sqlite':
+      return new SqliteStore(options);
+    case 'table':
+      return new TableStore(options);
+  }
+}
+
+export { StoreError, isStoreError, type StoreErrorReason } from './store-error';
+export { STORE_LIMITS } from './records';
+export type * from './types';

@@ -1,0 +1,273 @@
+import { strict as assert } from 'node:assert';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { GraphError } from '../../../services/graph/graph-error';
+import { GraphGateway } from '../../../services/graph/graph-gateway';
+import { RateLimiter } from '../../../services/graph/rate-limiter';
+
+type Handler = (
+  req: IncomingMessage,
+  body: string,
+) => { status: number; body?: unknown; headers?: Record<string, string>; raw?: string };
+
+/** A scripted Graph: each test says what to answer, and every request is recorded. */
+class ScriptedGraph {
+  requests: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
+  handler: Handler = () => ({ status: 200, body: {} });
+  private server: Server | null = null;
+
+  async start(): Promise<string> {
+    this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+        const answer = this.handler(req, body);
+        res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
+        res.end(answer.raw ?? (answer.body === undefined ? '' : JSON.stringify(answer.body)));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+const graphError = (_status: number, code: string, message: string) => ({
+  error: {
+    code,
+    message,
+    innerError: { date: '2026-01-01T00:00:00', 'request-id': 'r', 'client-request-id': 'c' },
+  },
+});
+
+describe('GraphGateway', () => {
+  const graph = new ScriptedGraph();
+  let origin: string;
+  let sleeps: number[];
+  const gateway = (options: Partial<ConstructorParameters<typeof GraphGateway>[0]> = {}) =>
+    new GraphGateway({
+      baseUrl: origin,
+      tokens: { getAccessToken: async () => 'token-123' },
+      retry: { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 2_000 },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      ...options,
+    });
+
+  before(async () => {
+    origin = await graph.start();
+  });
+  after(() => graph.stop());
+  beforeEach(() => {
+    graph.requests = [];
+    sleeps = [];
+  });
+
+  it('when a filter holds quotes, ampersands and hashes, then it reaches Graph percent-encoded and intact', async () => {
+    graph.handler = () => ({ status: 200, body: { value: [] } });
+    const filter = "displayName eq 'R&D #1 ''Ops'''";
+    await gateway().get({ path: '/groups', query: { $filter: filter } });
+    const url = new URL(graph.requests[0].url, origin);
+    assert.equal(url.pathname, '/v1.0/groups');
+    assert.equal(url.searchParams.get('$filter'), filter);
+    assert.equal(graph.requests[0].headers.authorization, 'Bearer token-123');
+  });
+
+  it('when Graph throttles with Retry-After, then the gateway waits that long and succeeds on retry', async () => {
+    let calls = 0;
+    graph.handler = () =>
+      ++calls === 1
+        ? {
+            status: 429,
+            body: graphError(429, 'TooManyRequests', 'slow down'),
+            headers: { 'Retry-After': '2' },
+          }
+        : { status: 200, body: { id: 'x' } };
+    const result = await gateway().get<{ id: string }>({ path: '/users/x' });
+    assert.equal(result.id, 'x');
+    assert.deepEqual(sleeps, [2000]);
+  });
+
+  it('when Graph throttles without Retry-After (ID Protection), then it backs off with jitter, growing per attempt', async () => {
+    graph.handler = () => ({ status: 429, body: graphError(429, 'TooManyRequests', 'slow down') });
+    await assert.rejects(
+      gateway().get({ path: '/identityProtection/riskyUsers' }),
+      (error: GraphError) => error.reason === 'throttled',
+    );
+    assert.equal(graph.requests.length, 4);
+    assert.equal(sleeps.length, 3);
+    assert.ok(sleeps[0] >= 50 && sleeps[0] <= 100, `first ${sleeps[0]}`);
+    assert.ok(sleeps[2] >= 200 && sleeps[2] <= 400, `third ${sleeps[2]}`);
+  });
+
+  it('when Graph answers 404, 403 or a licence error, then the error carries the reason a card explains', async () => {
+    const cases: [number, string, string, GraphError['reason']][] = [
+      [404, 'Request_ResourceNotFound', "Resource 'x' does not exist", 'not-found'],
+      [403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.', 'forbidden'],
+      [
+        403,
+        'Authentication_RequestFromNonPremiumTenantOrB2CTenant',
+        "Neither tenant is B2C or tenant doesn't have premium license",
+        'not-licensed',
+      ],
+      [400, 'BadRequest', 'Invalid filter clause', 'bad-request'],
+    ];
+    for (const [status, code, message, reason] of cases) {
+      graph.handler = () => ({ status, body: graphError(status, code, message) });
+      await assert.rejects(
+        gateway().get({ path: '/auditLogs/signIns' }),
+        (error: GraphError) => error instanceof GraphError && error.reason === reason,
+      );
+    }
+    assert.equal(sleeps.length, 0, 'no retries for errors that will not change');
+  });
+
+  it('when Graph keeps failing with 503, then the caller gets "unavailable" after the bounded retries', async () => {
+    graph.handler = () => ({ status: 503, body: graphError(503, 'ServiceUnavailable', 'down') });
+    await assert.rejects(
+      gateway().get({ path: '/users' }),
+      (error: GraphError) => error.reason === 'unavailable',
+    );
+    assert.equal(graph.requests.length, 4);
+  });
+
+  it('when the body is not JSON, then the caller gets a typed error, not a crash', async () => {
+    graph.handler = () => ({ status: 200, raw: '{"value": [' });
+    await assert.rejects(gateway().get({ path: '/users' }), GraphError);
+  });
+
+  it('when Graph is slower than the deadline, then the call fails as unavailable instead of hanging', async () => {
+    const slow = new ScriptedGraph();
+    const slowOrigin = await slow.start();
+    slow.handler = () => ({ status: 200, body: {} });
+    const server = (slow as unknown as { server: Server }).server;
+    server.removeAllListeners('request');
+    server.on('request', () => {
+      /* never answers */
+    });
+    try {
+      const started = Date.now();
+      await assert.rejects(
+        gateway({
+          baseUrl: slowOrigin,
+          timeoutMs: 200,
+          retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 },
+        }).get({ path: '/users' }),
+        (error: GraphError) => error.reason === 'unavailable',
+      );
+      assert.ok(Date.now() - started < 2000);
+    } finally {
+      server.closeAllConnections();
+      await slow.stop();
+    }
+  });
+
+  it('when a collection has more pages than the bound, then the scan stops and says it was truncated', async () => {
+    graph.handler = (req) => {
+      const page = Number(new URL(req.url ?? '', origin).searchParams.get('$skiptoken') ?? 0);
+      return {
+        status: 200,
+        body: {
+          value: [{ id: `item-${page}` }],
+          '@odata.nextLink': `${origin}/v1.0/auditLogs/signIns?$skiptoken=${page + 1}`,
+        },
+      };
+    };
+    const scan = await gateway().list<{ id: string }>(
+      { path: '/auditLogs/signIns' },
+      { maxPages: 3, maxItems: 100 },
+    );
+    assert.deepEqual(
+      scan.items.map((item) => item.id),
+      ['item-0', 'item-1', 'item-2'],
+    );
+    assert.equal(scan.truncated, true);
+    assert.equal(graph.requests.length, 3);
+  });
+
+  it('when a nextLink points at another host, then it is not followed (the token never leaves our Graph)', async () => {
+    graph.handler = () => ({
+      status: 200,
+      body: { value: [{ id: 'a' }], '@odata.nextLink': 'https://evil.example/v1.0/users?$skiptoken=1' },
+    });
+    await assert.rejects(
+      gateway().list({ path: '/users' }, { maxPages: 5, maxItems: 100 }),
+      (error: GraphError) => error.reason === 'bad-request',
+    );
+    assert.equal(graph.requests.length, 1);
+  });
+
+  it('when one batch item is throttled, then only that item is retried and every result is returned by id', async () => {
+    let batches = 0;
+    graph.handler = (_req, body) => {
+      batches += 1;
+      const requests = (JSON.parse(body) as { requests: { id: string; url: string }[] }).requests;
+      return {
+        status: 200,
+        body: {
+          responses: requests.map((request) =>
+            request.id === 'b' && batches === 1
+              ? {
+                  id: 'b',
+                  status: 429,
+                  headers: { 'Retry-After': '1' },
+                  body: graphError(429, 'TooManyRequests', 'later'),
+                }
+              : request.id === 'c'
+                ? { id: 'c', status: 404, body: graphError(404, 'Request_ResourceNotFound', 'gone') }
+                : { id: request.id, status: 200, body: { url: request.url } },
+          ),
+        },
+      };
+    };
+    const results = await gateway().batch([
+      { id: 'a', path: '/users/1', query: { $select: 'id,displayName' } },
+      { id: 'b', path: '/auditLogs/signIns', query: { $filter: "userId eq '1'" } },
+      { id: 'c', path: '/users/1/manager' },
+    ]);
+    assert.equal(batches, 2);
+    assert.deepEqual(
+      JSON.parse(graph.requests[1].body).requests.map((request: { id: string }) => request.id),
+      ['b'],
+    );
+    assert.deepEqual(sleeps, [1000]);
+    const a = results.get('a');
+    assert.ok(a?.ok && (a.body as { url: string }).url === '/users/1?$select=id%2CdisplayName');
+    assert.ok(results.get('b')?.ok);
+    const c = results.get('c');
+    assert.ok(c && !c.ok && c.error.reason === 'not-found');
+  });
+
+  it('when more than 20 requests are batched, then it refuses before calling Graph', async () => {
+    await assert.rejects(
+      gateway().batch(Array.from({ length: 21 }, (_, index) => ({ path: `/users/${index}` }))),
+      RangeError,
+    );
+    assert.equal(graph.requests.length, 0);
+  });
+
+  it('when the limiter allows 1 request per second for ID Protection, then back-to-back calls are spaced', async () => {
+    let clock = 0;
+    const waits: number[] = [];
+    const limiter = new RateLimiter(
+      { idProtection: { count: 1, perMs: 1000 } },
+      () => clock,
+      async (ms) => {
+        waits.push(ms);
+        clock += ms;
+      },
+    );
+    graph.handler = () => ({ status: 200, body: {} });
+    const limited = gateway({ limiter });
+    await limited.get({ path: '/identityProtection/riskyUsers' });
+    await limited.get({ path: '/identityProtection/riskDetections' });
+    await limited.get({ path: '/users/x' });
+    assert.deepEqual(waits, [1000]);
+  });
+});
