@@ -3,7 +3,17 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'node_modules/**', 'data/**', 'appPackage/build/**', 'scripts/**', '*.mjs', '.azurite/**'] },
+  {
+    ignores: [
+      'lib/**',
+      'node_modules/**',
+      'data/**',
+      'appPackage/build/**',
+      'scripts/**',
+      '*.mjs',
+      '.azurite/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,7 +2,6 @@ import type { AddressInfo } from 'node:net';
 
 import {
   CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
   ConversationState,
   type TurnContext,
@@ -26,6 +25,8 @@ import { createLogger, type Logger } from '../services/logger';
 import { createStore } from '../services/store';
 import { createStateStorage } from '../services/store/state-storage';
 import type { WardenStore } from '../services/store/types';
+import { envelopeProblem } from './activity-envelope';
+import { ChannelAuthentication } from './channel-auth';
 import { ReliableSend } from './reliable-send';
 import { ServiceUrlGuard } from './service-url-guard';
 import { WardenBot } from './warden-bot';
@@ -110,9 +111,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     MicrosoftAppType: config.bot.appType,
     MicrosoftAppTenantId: config.bot.appTenantId ?? undefined,
   });
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication(botAuthSettings(config), credentials),
-  );
+  const adapter = new CloudAdapter(new ChannelAuthentication(botAuthSettings(config), credentials));
   adapter.use(new ServiceUrlGuard(config.bot, logger));
   adapter.use(new ReliableSend(logger));
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
@@ -142,6 +141,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const server = restify.createServer({ name: 'warden', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false }));
   server.post('/api/messages', async (req, res) => {
+    const problem = envelopeProblem(req.body);
+    if (problem) {
+      res.send(400, { error: { code: 'BadRequest', message: problem } });
+      return;
+    }
     await adapter.process(req, res, (context) => bot.run(context));
   });
   server.get('/healthz', (_req, res, next) => {

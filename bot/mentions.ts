@@ -25,7 +25,7 @@ export const textWithoutMentions = (activity: Partial<Activity>): string => {
   }
   if (botName) text = text.split(`<at>${botName}</at>`).join(' ');
   return text
-    .replace(/<at[^>]*>(.*?)<\/at>/gi, '$1')
+    .replace(/<at(?:\s[^<>]{0,200})?>([^<]{0,200})<\/at>/gi, '$1')
     .replace(/&nbsp;/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();

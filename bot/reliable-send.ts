@@ -22,7 +22,8 @@ export class ReliableSend implements Middleware {
 
   constructor(
     private readonly logger: Logger,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) =>
+      new Promise((resolve) => setTimeout(resolve, ms)),
     private readonly baseDelayMs = 250,
   ) {}
 
@@ -34,7 +35,11 @@ export class ReliableSend implements Middleware {
     await next();
   }
 
-  private async send(context: TurnContext, activities: Partial<Activity>[], sendNext: () => Promise<ResourceResponse[]>): Promise<ResourceResponse[]> {
+  private async send(
+    context: TurnContext,
+    activities: Partial<Activity>[],
+    sendNext: () => Promise<ResourceResponse[]>,
+  ): Promise<ResourceResponse[]> {
     // expectReplies turns are answered in the HTTP response, not through the connector: nothing to pace.
     if (context.activity.deliveryMode === 'expectReplies') return sendNext();
     await this.pace(context.activity.conversation?.id ?? '', activities.length);
@@ -50,8 +55,14 @@ export class ReliableSend implements Middleware {
         if (!RETRIABLE.has(status) || tries >= MAX_ATTEMPTS) throw error;
         const retryAfter = Number((error as SendError).response?.headers?.get?.('retry-after'));
         const ceiling = this.baseDelayMs * 2 ** (tries - 1);
-        const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : ceiling / 2 + Math.random() * (ceiling / 2);
-        this.logger.warn({ status, tries, delay, conversationId: context.activity.conversation?.id }, 'Teams refused a send; retrying');
+        const delay =
+          Number.isFinite(retryAfter) && retryAfter > 0
+            ? retryAfter * 1000
+            : ceiling / 2 + Math.random() * (ceiling / 2);
+        this.logger.warn(
+          { status, tries, delay, conversationId: context.activity.conversation?.id },
+          'Teams refused a send; retrying',
+        );
         await this.sleep(delay);
       }
     }

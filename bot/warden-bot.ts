@@ -45,12 +45,14 @@ export class WardenBot extends TeamsActivityHandler {
   ) {
     super();
     this.verbs = {
-      [VERBS.feedbackLike]: async (_context, data) => cardResponse(await deps.feedback.open(data, 'like')),
-      [VERBS.feedbackDislike]: async (_context, data) =>
-        cardResponse(await deps.feedback.open(data, 'dislike')),
+      [VERBS.feedbackLike]: async (context, data) =>
+        cardResponse(await deps.feedback.open(context, data, 'like')),
+      [VERBS.feedbackDislike]: async (context, data) =>
+        cardResponse(await deps.feedback.open(context, data, 'dislike')),
       [VERBS.feedbackSubmit]: async (context, data) =>
         cardResponse(await deps.feedback.submit(context, data)),
-      [VERBS.feedbackCancel]: async (_context, data) => cardResponse(await deps.feedback.cancel(data)),
+      [VERBS.feedbackCancel]: async (context, data) =>
+        cardResponse(await deps.feedback.cancel(context, data)),
       [VERBS.actionConfirm]: async (context, data) =>
         cardResponse(await deps.remediation.decide(context, data, true)),
       [VERBS.actionCancel]: async (context, data) =>
@@ -69,7 +71,9 @@ export class WardenBot extends TeamsActivityHandler {
     };
 
     this.onMessage(async (context, next) => {
-      const text = textWithoutMentions(context.activity);
+      const raw = typeof context.activity.text === 'string' ? context.activity.text : '';
+      // Checked before any parsing: mention tags can at most double a question's length.
+      const text = raw.length > 2 * MAX_TEXT ? raw : textWithoutMentions(context.activity);
       if (text.length > MAX_TEXT) {
         await context.sendActivity(
           `That message is ${text.length} characters long; Warden reads questions of up to ${MAX_TEXT}.`,
@@ -90,7 +94,7 @@ export class WardenBot extends TeamsActivityHandler {
     });
     this.onMembersAdded(async (context, next) => {
       const botAdded = (context.activity.membersAdded ?? []).some(
-        (member) => member.id === context.activity.recipient?.id,
+        (member) => member?.id === context.activity.recipient?.id,
       );
       if (botAdded) await this.welcome(context);
       await next();
@@ -118,8 +122,21 @@ export class WardenBot extends TeamsActivityHandler {
         }
         return { status: StatusCodes.BAD_REQUEST, body: { error: 'Unknown submit action' } };
       }
-      default:
+      case 'adaptiveCard/action': {
+        // botbuilder reads value.action.type without checking the shape (activityHandler.js, getAdaptiveCardInvokeValue).
+        const value = context.activity.value as { action?: unknown } | undefined;
+        if (!value || typeof value !== 'object' || !value.action || typeof value.action !== 'object') {
+          return { status: StatusCodes.BAD_REQUEST, body: { error: 'Malformed card action' } };
+        }
         return super.onInvokeActivity(context);
+      }
+      default: {
+        const response = await super.onInvokeActivity(context);
+        // Invokes Warden does not implement (task modules, message extensions…) get a plain 400, not botbuilder's 501.
+        return response.status === StatusCodes.NOT_IMPLEMENTED
+          ? { status: StatusCodes.BAD_REQUEST, body: { error: 'Warden does not handle this invoke' } }
+          : response;
+      }
     }
   }
 

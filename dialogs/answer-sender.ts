@@ -4,6 +4,7 @@ import { MessageFactory, type TurnContext } from 'botbuilder';
 
 import { toAttachment, withFeedbackFooter, type AdaptiveCard } from '../cards/render';
 import type { Person } from '../services/authz';
+import { isGuid } from '../services/graph/odata';
 import type { Logger } from '../services/logger';
 import type { AuditRecord, WardenStore } from '../services/store/types';
 
@@ -23,10 +24,13 @@ export interface SentAnswer {
 export const personOf = (context: TurnContext): Person => {
   const activity = context.activity;
   const channelData = activity.channelData as { tenant?: { id?: string } } | undefined;
+  // Teams sets these; anything else (a forged or broken activity) is treated as unknown rather than trusted or stored.
+  const guid = (value: unknown) => (typeof value === 'string' && isGuid(value) ? value.toLowerCase() : null);
+  const name = activity.from?.name;
   return {
-    tenantId: activity.conversation?.tenantId ?? channelData?.tenant?.id ?? null,
-    aadObjectId: activity.from?.aadObjectId ?? null,
-    name: activity.from?.name ?? 'unknown',
+    tenantId: guid(activity.conversation?.tenantId) ?? guid(channelData?.tenant?.id),
+    aadObjectId: guid(activity.from?.aadObjectId),
+    name: typeof name === 'string' && name.trim() ? name.slice(0, 120) : 'unknown',
   };
 };
 

@@ -9,6 +9,7 @@ import {
 import { renderNoticeCard } from '../cards/notice';
 import type { AdaptiveCard } from '../cards/render';
 import type { DislikeCategory, ResponseRecord, WardenStore } from '../services/store/types';
+import { isGuid } from '../services/graph/odata';
 import { personOf } from './answer-sender';
 
 const MAX_TEXT = 2000;
@@ -22,20 +23,24 @@ const CATEGORIES: readonly DislikeCategory[] = ['inaccurate', 'offensive', 'othe
 export class FeedbackFlow {
   constructor(private readonly store: WardenStore) {}
 
-  async open(data: { responseId?: unknown }, reaction: Reaction): Promise<AdaptiveCard> {
-    const record = await this.find(data.responseId);
+  async open(
+    context: TurnContext,
+    data: { responseId?: unknown },
+    reaction: Reaction,
+  ): Promise<AdaptiveCard> {
+    const record = await this.find(context, data.responseId);
     if (!record) return missing();
     return renderFeedbackForm(record.card as AdaptiveCard, record.responseId, reaction);
   }
 
-  async cancel(data: { responseId?: unknown }): Promise<AdaptiveCard> {
-    const record = await this.find(data.responseId);
+  async cancel(context: TurnContext, data: { responseId?: unknown }): Promise<AdaptiveCard> {
+    const record = await this.find(context, data.responseId);
     return record ? renderAnswerAgain(record.card as AdaptiveCard, record.responseId) : missing();
   }
 
   /** Acknowledged only after the store has made the record durable. */
   async submit(context: TurnContext, data: Record<string, unknown>): Promise<AdaptiveCard> {
-    const record = await this.find(data.responseId);
+    const record = await this.find(context, data.responseId);
     if (!record) return missing();
     const reaction: Reaction = data.reaction === 'dislike' ? 'dislike' : 'like';
     const category =
@@ -103,10 +108,14 @@ export class FeedbackFlow {
     });
   }
 
-  private async find(responseId: unknown): Promise<ResponseRecord | undefined> {
-    if (typeof responseId !== 'string' || responseId.length > 64) return undefined;
+  /** Only answers given in this conversation: a response id from elsewhere must not reveal that answer here. */
+  private async find(context: TurnContext, responseId: unknown): Promise<ResponseRecord | undefined> {
+    if (typeof responseId !== 'string' || !isGuid(responseId)) return undefined;
     const record = await this.store.getResponse(responseId);
-    return record && !record.intent.startsWith('action.') ? record : undefined;
+    const here = context.activity.conversation.id.split(';')[0];
+    return record && !record.intent.startsWith('action.') && record.conversationId.split(';')[0] === here
+      ? record
+      : undefined;
   }
 }
 

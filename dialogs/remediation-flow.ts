@@ -9,6 +9,7 @@ import { VERBS } from '../cards/verbs';
 import type { Authorizer } from '../services/authz';
 import { GraphError } from '../services/graph/graph-error';
 import type { GraphGateway } from '../services/graph/graph-gateway';
+import { isGuid } from '../services/graph/odata';
 import { isActionIntent, type Intent } from '../services/intent/types';
 import type { Logger } from '../services/logger';
 import { explainGraphError } from '../services/skills/explain-error';
@@ -98,7 +99,9 @@ export class RemediationFlow {
     confirmed: boolean,
   ): Promise<AdaptiveCard> {
     const record =
-      typeof data.actionId === 'string' ? await this.deps.store.getResponse(data.actionId) : undefined;
+      typeof data.actionId === 'string' && isGuid(data.actionId)
+        ? await this.deps.store.getResponse(data.actionId)
+        : undefined;
     if (
       !record ||
       !isActionIntent(record.intent as Intent) ||

@@ -29,13 +29,25 @@ const png = (size, pixel) => {
     const row = Buffer.alloc(1 + size * 4);
     for (let x = 0; x < size; x += 1) {
       // 4x4 supersampling for smooth edges.
-      let r = 0, g = 0, b = 0, a = 0;
-      for (let sy = 0; sy < 4; sy += 1) for (let sx = 0; sx < 4; sx += 1) {
-        const [pr, pg, pb, pa] = pixel((x + (sx + 0.5) / 4) / size, (y + (sy + 0.5) / 4) / size);
-        r += pr * pa; g += pg * pa; b += pb * pa; a += pa;
-      }
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
+      for (let sy = 0; sy < 4; sy += 1)
+        for (let sx = 0; sx < 4; sx += 1) {
+          const [pr, pg, pb, pa] = pixel((x + (sx + 0.5) / 4) / size, (y + (sy + 0.5) / 4) / size);
+          r += pr * pa;
+          g += pg * pa;
+          b += pb * pa;
+          a += pa;
+        }
       const alpha = a / 16;
-      row.set(alpha ? [Math.round(r / a), Math.round(g / a), Math.round(b / a), Math.round(alpha * 255)] : [0, 0, 0, 0], 1 + x * 4);
+      row.set(
+        alpha
+          ? [Math.round(r / a), Math.round(g / a), Math.round(b / a), Math.round(alpha * 255)]
+          : [0, 0, 0, 0],
+        1 + x * 4,
+      );
     }
     rows.push(row);
   }
@@ -43,7 +55,12 @@ const png = (size, pixel) => {
   header.writeUInt32BE(size, 0);
   header.writeUInt32BE(size, 4);
   header.set([8, 6, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', zlib.deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 };
 
 // The shield in unit coordinates, centred; `scale` keeps the colour icon inside Teams' 120/192 safe area.

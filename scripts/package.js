@@ -28,7 +28,9 @@ const manifest = template.replace(/\$\{\{([A-Z0-9_]+)\}\}/g, (_, key) => {
   return values[key] || '';
 });
 if (missing.size) {
-  console.error(`Set ${[...missing].join(', ')} in env/.env.${envName} or the environment (the Agents Toolkit fills them in on provision).`);
+  console.error(
+    `Set ${[...missing].join(', ')} in env/.env.${envName} or the environment (the Agents Toolkit fills them in on provision).`,
+  );
   process.exit(1);
 }
 

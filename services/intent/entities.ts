@@ -443,7 +443,8 @@ const APP_BREAK = new Set(
    malicious compromised flagged new same other oauth microsoft authenticator enterprise mobile web desktop teams
    outlook third-party registered consented any all every each some details permissions owners credentials secrets
    signin signins sign logins into onto via using used use app apps application applications please pls whose
-   unknown unverified legacy rogue bad shady weird strange odd unfamiliar external internal`
+   unknown unverified legacy rogue bad shady weird strange odd unfamiliar external internal default native custom
+   corporate company banking work personal official main primary old test by`
     .split(/\s+/)
     .filter(Boolean),
 );
@@ -680,7 +681,13 @@ export const extractEntities = (text: string): Extraction => {
     );
     masks.push({ start: name.start, end: name.end, with: name.possessive ? "_user_'s" : '_user_' });
     if (!labelled)
-      users.push({ kind: 'displayName', value: name.value, start: name.start, end: name.end, weak: name.weak });
+      users.push({
+        kind: 'displayName',
+        value: name.value,
+        start: name.start,
+        end: name.end,
+        weak: name.weak,
+      });
   }
 
   const masked = applyMasks(text, masks);

@@ -24,7 +24,7 @@ const cue = (pattern: RegExp, weight: number, when?: Cue['when']): Cue => ({ pat
 const SUBJ = String.raw`(?:(?:the )?(?:user|account) _user_|_user_|_ref_|the user|the account|this account|the same account)`;
 
 /** Where an order may start: the message, a sentence, or a clause ("karita is compromised, revoke her sessions"). */
-const CLAUSE = String.raw`(?:^|[.!?;,:]\s*|\b(?:and|then|so|but|also)\s+)`;
+const CLAUSE = String.raw`(?:^|[.!?;,:]\s*|\s[-–]\s|\b(?:and|then|so|but|also)\s+)`;
 
 /**
  * How people phrase an order to the bot: "please", "can you", "go ahead and", "I need you to", "let us". Anything
@@ -33,6 +33,13 @@ const CLAUSE = String.raw`(?:^|[.!?;,:]\s*|\b(?:and|then|so|but|also)\s+)`;
 const LEAD = String.raw`(?:(?:ok|okay|hey|yes|yeah|yep|right|now|then|so|alright|warden|please|kindly|go ahead and|just|immediately|quickly|urgently|urgent|asap|also|and)[,!:]?\s+)*(?:(?:can|could|would|will) you (?:please |kindly |just )?|(?:i|we) (?:need|want) (?:you )?to |i would like (?:you )?to |you (?:need|must) to |you must |let us |help me |need to |time to )?(?:please |kindly |just |now |immediately |quickly |go ahead and )?`;
 
 const order = (body: string): RegExp => new RegExp(`${CLAUSE}${LEAD}(?:${body})`);
+
+/**
+ * A cheap first look: only a message holding one of these words can hold an order to act, so the long order patterns
+ * run on few messages.
+ */
+export const ACTION_HINT =
+  /\b(?:revoke|revoking|disabling|blocking|dismissing|marking|kill|terminate|end|invalidate|expire|reset|clear|nuke|close|drop|wipe|purge|sign|log|kick|boot|throw|force|signout|confirm|mark|flag|set|tag|label|declare|treat|change|dismiss|remove|resolve|disable|block|deactivate|suspend|lock|freeze|turn|shut|switch)\b/;
 
 /** An explicit order to act; nothing else becomes an action (DESIGN §6: the bot never acts on a guess). */
 export const ACTION_ORDERS: Readonly<Record<ActionIntent, readonly RegExp[]>> = {
@@ -96,7 +103,7 @@ export const NOT_AN_ORDER: readonly RegExp[] = [
 
 /** Orders for things Warden does not do (delete logs, reset passwords, create users): never mapped to a skill. */
 export const UNSUPPORTED_ORDER = new RegExp(
-  `${CLAUSE}${LEAD}(?:delete|remove|erase|purge|wipe|clear|reset|change|modify|update|edit|rename|create|add|grant|assign|enable|re-?enable|unblock|unlock|restore|undo|cancel|revert|approve|deny|reject|order|book|write|translate|move|transfer|reinstate|clean up|shut down)\\b`,
+  `${CLAUSE}${LEAD}(?:delete|remove|erase|purge|wipe|clear|reset|change|modify|update|edit|rename|create|add|grant|assign|enable|re-?enable|unblock|unlock|restore|undo|cancel|revert|approve|deny|reject|order|book|write|translate|move|transfer|reinstate|clean up|shut down)\\b(?!\\s+(?:history|logs?|records?|events?|requests?|window|management|report))`,
 );
 
 /** Text written to steer a language model or the bot itself; never an action, and not answered as a question. */
@@ -112,7 +119,7 @@ export const FOLLOW_UP_LEAD =
   /^(?:and|also|plus|what about|how about|same (?:for|with)|now|then|ok(?:ay)?,? (?:and|now|what about))\b/;
 
 const WHO_DID = String.raw`(?:who|anyone|anybody|someone|somebody|an admin|any admin|by whom|which admin)`;
-const PAST_ACTION = String.raw`(?:disabled|blocked|locked|deactivated|suspended|revoked|dismissed|reset|changed|modified|updated|added|removed|deleted|created|confirmed|marked|granted|assigned|consented|enabled|unblocked|registered)`;
+const PAST_ACTION = String.raw`(?:edited|touched|altered|disabled|blocked|locked|deactivated|suspended|revoked|dismissed|reset|changed|modified|updated|added|removed|deleted|created|confirmed|marked|granted|assigned|consented|enabled|unblocked|registered)`;
 
 /** Read skills: the highest-scoring pattern wins; several patterns of one intent add a little. */
 export const READ_CUES: Readonly<Record<ReadIntent, readonly Cue[]>> = {
@@ -123,15 +130,26 @@ export const READ_CUES: Readonly<Record<ReadIntent, readonly Cue[]>> = {
       0.82,
     ),
     cue(/\bprofile\b/, 0.72),
-    cue(/\bobjectid\b/, 0.78),
+    // "object id 0b6f…" only labels the user that follows; "what is her object id" asks for it.
+    cue(/\bobjectid\b(?! _user_)/, 0.78),
+    cue(
+      /\bresolve\b.*\b(?:to|into) (?:a |the )?(?:user|person|name|account)\b|\bwhich user (?:is|has)\b/,
+      0.74,
+    ),
     cue(/\bwho ?is _user_/, 0.8),
     cue(/^_user_ (?:who is|who|is who)\b/, 0.8),
     cue(/\bwho is (?:_ref_|this|he|she)\b/, 0.7),
     cue(/\bwhois\b/, 0.82),
-    cue(/\binfo(?:rmation)?\b/, 0.65),
-    cue(/\b(?:look ?up|find) _user_/, 0.7),
+    cue(/\bwho (?:_user_|_ref_) (?:is|was|are)\b/, 0.8),
     cue(
-      /^(?:please )?(?:find|show|get|describe|display|fetch|pull up|pull|check|lookup|look up|search for|search)(?: me)? (?:the )?(?:user |account )?_user_\s*[.?!]*$/,
+      /\b(?:know|learn|find out|tell me) (?:more |anything |something )?about\b(?! _app_)|\bbackground (?:on|of|for)\b|\bdoes _user_ exist\b|\bis _user_ (?:a )?real\b/,
+      0.7,
+    ),
+    cue(/\binfo(?:rmation)?\b/, 0.65),
+    cue(/\b(?:look ?up|look-up|find|search for)\b[:\s-]+(?:the )?(?:user |objectid |account )?_user_/, 0.72),
+    cue(/\b(?:user|account) (?:lookup|look-up|look up|search)\b/, 0.74),
+    cue(
+      /^(?:please )?(?:find|show|get|describe|display|fetch|pull up|pull|lookup|look up|search for|search|identify)(?: me)? (?:the )?(?:user |account )?_user_\s*[.?!]*$/,
       0.7,
     ),
     cue(/\breports? to\b|\bwho is (?:the )?(?:boss|supervisor|line manager)\b/, 0.72),
@@ -142,6 +160,7 @@ export const READ_CUES: Readonly<Record<ReadIntent, readonly Cue[]>> = {
       0.68,
     ),
     cue(/\bmanager\b/, 0.7),
+    cue(/\b(?:get|got|was|been) created\b|\bcreation\b/, 0.7, 'user'),
     cue(/\b(?:email|mail|address|phone number)\b(?! (?:for|registered))/, 0.7),
     cue(
       /\b(?:when (?:was|were) .*created|created (?:on|when)|creation date|when did .* join|join(?:ed)? (?:date|when))\b/,
@@ -164,6 +183,7 @@ export const READ_CUES: Readonly<Record<ReadIntent, readonly Cue[]>> = {
       0.78,
     ),
     cue(/\b(?:guest|member) or (?:a )?(?:guest|member)\b/, 0.85),
+    cue(/\b(?:enabled|disabled|active|blocked|locked)\s*\?/, 0.7, 'user'),
   ],
   'user.devices': [
     cue(/\bdevices?\b/, 0.76),
@@ -178,6 +198,7 @@ export const READ_CUES: Readonly<Record<ReadIntent, readonly Cue[]>> = {
   ],
   'user.riskySignIns': [
     cue(/\brisky signins?\b/, 0.92),
+    cue(/\brisky (?:activity|activities|behaviou?r|events?)\b|\brisky\b.*\bsignins?\b/, 0.86),
     cue(
       /\b(?:suspicious|anomalous|flagged|unusual|risk(?:y)?-flagged|malicious|weird|strange|odd) signins?\b/,
       0.9,
@@ -195,6 +216,8 @@ export const READ_CUES: Readonly<Record<ReadIntent, readonly Cue[]>> = {
   ],
   'user.signIns': [
     cue(/\bsignins?\b/, 0.62),
+    cue(/\b(?:authentication|auth|access|login|logon) (?:logs?|history|events?|records?|attempts?)\b/, 0.84),
+    cue(/\baccessed\b|\bapps? (?:has|did|does) (?:_user_|_ref_) (?:access|use|open)\b/, 0.72),
     cue(/\bsignin (?:logs?|history|activity|events?|attempts?|records?|data|report|entries)\b/, 0.82),
     cue(/\b(?:ips?|ip address(?:es)?|locations?|countr(?:y|ies)|geo ?location|cities|city)\b/, 0.48),
     cue(/\b(?:auth(?:entication)?|login) attempts?\b/, 0.78),
@@ -232,7 +255,7 @@ export const READ_CUES: Readonly<Record<ReadIntent, readonly Cue[]>> = {
       new RegExp(
         String.raw`\bwhy was ${SUBJ}(?: account)? (?:disabled|blocked|locked|deactivated|suspended)\b`,
       ),
-      0.8,
+      0.88,
     ),
     cue(/\bwhen (?:was|were) .*\b(?:disabled|blocked|revoked|dismissed|marked|confirmed|locked)\b/, 0.84),
     cue(/\b(?:dismissal|revocation|modifications?)\b/, 0.62),
@@ -244,6 +267,18 @@ export const READ_CUES: Readonly<Record<ReadIntent, readonly Cue[]>> = {
     ),
     cue(/\bmodified\b/, 0.6),
     cue(/\bby whom\b/, 0.86),
+    cue(
+      /\bchange (?:history|logs?|records?)\b|\badmin(?:istrative)? (?:actions?|activit(?:y|ies)|operations?|changes?)\b|\bwhat did (?:the |an |any )?admins? do\b/,
+      0.86,
+    ),
+    cue(
+      /\b(?:was|were|has|have) (?:anything|anyone|something|anybody|any \w+) (?:been )?(?:revoked|disabled|dismissed|changed|reset|blocked|deleted|modified|edited)\b/,
+      0.86,
+    ),
+    cue(
+      /\b(?:was|were|has|have|did) (?:a |an |the |any )?(?:revoke|revocation|dismissal|disable|block|reset|password reset|change)s?\b.*\b(?:done|made|performed|run|executed|applied|happen)\b/,
+      0.84,
+    ),
   ],
   'user.riskSummary': [
     cue(
@@ -262,10 +297,11 @@ export const READ_CUES: Readonly<Record<ReadIntent, readonly Cue[]>> = {
       0.86,
     ),
     cue(/\bhow risky\b/, 0.86),
+    cue(/\bhow (?:concerned|worried|bad|serious|dangerous|urgent)\b/, 0.8, 'user'),
     cue(/\brisky user _user_|\b_user_ (?:is )?(?:a )?risky user\b/, 0.84),
     cue(/\bhow bad\b/, 0.7, 'user'),
     cue(
-      /\b(?:what should (?:i|we) do|next steps?|recommend(?:ed|ations?)?|remediat\w*|what now|what do (?:i|we) do)\b/,
+      /\b(?:what should (?:i|we) do|next steps?|recommend(?:ed|ations?)?|remediat\w*|what now|what do (?:i|we) do|suggest(?:ed|ions?)?|advi[cs]e|what would you do|how (?:should|do) (?:i|we) (?:handle|respond|deal))\b/,
       0.76,
     ),
     cue(
@@ -273,6 +309,10 @@ export const READ_CUES: Readonly<Record<ReadIntent, readonly Cue[]>> = {
       0.82,
     ),
     cue(/\bwould (?:revoking|disabling|dismissing|blocking|marking)\b/, 0.78),
+    cue(
+      /\b(?:is it time|do (?:i|we) need|ought (?:i|we)|is it worth|is it wise|would it be wise|does it make sense) to (?:revoke|disable|block|dismiss|mark|confirm|lock|sign)\b/,
+      0.82,
+    ),
     cue(/\b(?:_user_|_ref_) (?:user )?risk\b/, 0.8),
     cue(/\brisk\b/, 0.52, 'user'),
     cue(/\b(?:compromised|hacked|breached)\b/, 0.6, 'user'),
@@ -308,6 +348,11 @@ export const READ_CUES: Readonly<Record<ReadIntent, readonly Cue[]>> = {
   ],
   'user.investigate': [
     cue(/\binvestigat\w*\b/, 0.92),
+    cue(
+      /^(?:please )?(?:analy[sz]e|review|assess|check(?: on| out)?)(?: the)?(?: account| user)? (?:_user_|_ref_)(?: account)?\s*[.?!]*$/,
+      0.76,
+    ),
+    cue(/\b(?:complete|full|thorough) (?:analysis|assessment|review)\b/, 0.8),
     cue(/\btriage\b/, 0.86),
     cue(
       /\bdeep[ -]?dive\b|\bdig into\b|\blook into\b|\b(?:full|whole|complete|big) picture\b|\beverything (?:on|about)\b|\btimeline\b|\bincident (?:card|report|summary)\b|\bwhat happened (?:to|with)\b|\bwhat is (?:going on|up|happening) with\b|\bfull (?:report|story|rundown|review)\b|\bpull everything\b/,
@@ -350,7 +395,11 @@ export const READ_CUES: Readonly<Record<ReadIntent, readonly Cue[]>> = {
       0.86,
       'noUser',
     ),
-    cue(/\b(?:users?|accounts?) (?:flagged|marked|detected)\b/, 0.84, 'noUser'),
+    cue(
+      /\b(?:users?|accounts?) (?:flagged|marked|detected)\b|\bflagged (?:users|accounts)\b/,
+      0.84,
+      'noUser',
+    ),
     cue(/\bwho (?:has|have) been (?:flagged|marked|detected|rated)\b/, 0.86, 'noUser'),
   ],
   'tenant.riskyApps': [
@@ -372,6 +421,10 @@ export const READ_CUES: Readonly<Record<ReadIntent, readonly Cue[]>> = {
       0.76,
     ),
     cue(/\bworkload identit/, 0.72),
+    cue(
+      /\b(?:serviceprincipals?|apps|applications) (?:with|have|having|that have|showing) (?:any )?(?:risk|detections|alerts)/,
+      0.9,
+    ),
   ],
   'app.details': [
     cue(/\b_app_\b/, 0.72, 'noUser'),
@@ -393,7 +446,7 @@ export const READ_CUES: Readonly<Record<ReadIntent, readonly Cue[]>> = {
     cue(/\b(?:gaps?|holes?|loopholes?|blind spots?|coverage|weaknesses)\b/, 0.5),
     cue(/\bexclu(?:ded|sions?|de[sd]?)\b/, 0.58),
     cue(
-      /\bmfa\b.*\b(?:enforced|required|enforce|require|mandatory|covered|not covered)\b|\b(?:enforce|require)[sd]? mfa\b/,
+      /\bmfa\b.*\b(?:enforced|required|enforce|require|mandatory|covered|not covered|coverage)\b|\b(?:enforce|require)[sd]? mfa\b|\bcoverage of mfa\b/,
       0.82,
     ),
     cue(/\bsecurity defaults\b|\breport-?only\b|\blegacy auth(?:entication)?\b/, 0.8),
@@ -435,6 +488,16 @@ export const READ_CUES: Readonly<Record<ReadIntent, readonly Cue[]>> = {
     cue(/\bhelp\b/, 0.6),
     cue(/\b(?:list of |all (?:your )?|your )(?:commands|skills|capabilities)\b|^commands\b/, 0.86),
     cue(/\bcan you help\b/, 0.66),
+    cue(/\bwhat (?:you|warden|this bot|the bot) (?:can|could) do\b/, 0.9),
+    cue(
+      /^(?:show|list|print|display|give me)? ?(?:the |your |all )?(?:commands|capabilities|features|instructions|manual|docs|documentation|guide|tutorial|usage)\s*[?!.]*$|\bgetting started\b|\bwhat do you (?:do|know)\b|\bhow does this (?:bot |thing )?work\b/,
+      0.86,
+    ),
+    cue(/\bwhat (?:can|should|could|do) i (?:ask|say|type|request)\b/, 0.88),
+    cue(
+      /\b(?:are you able to|can you|do you|could you|is it possible to|can warden) (?:revoke|disable|block|dismiss|mark|confirm|investigate)\b(?! (?:_user_|_ref_|the user|the account))/,
+      0.8,
+    ),
   ],
 };
 

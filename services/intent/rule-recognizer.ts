@@ -1,6 +1,7 @@
 import { canonicalize } from './canonical';
 import { extractEntities, type Extraction } from './entities';
 import {
+  ACTION_HINT,
   ACTION_ORDERS,
   FOLLOW_UP_LEAD,
   MANY_USERS,
@@ -137,9 +138,12 @@ export const recognize = (text: string): Recognition => {
   }
   if (found.app && !aboutUser)
     for (const [intent, score] of scores) if (intent.startsWith('user.')) scores.set(intent, score * 0.8);
-  const order = ACTIONS.map((action) => ({ action, at: orderedAt(canonical, action) }))
-    .filter((candidate) => candidate.at >= 0)
-    .sort((a, b) => a.at - b.at)[0];
+  const hinted = ACTION_HINT.test(canonical);
+  const order = hinted
+    ? ACTIONS.map((action) => ({ action, at: orderedAt(canonical, action) }))
+        .filter((candidate) => candidate.at >= 0)
+        .sort((a, b) => a.at - b.at)[0]
+    : undefined;
   const steering = PROMPT_INJECTION.test(canonical);
   const reads = ranked(scores);
 
@@ -157,7 +161,10 @@ export const recognize = (text: string): Recognition => {
     intent = unsafe ? 'unknown' : order.action;
     confidence = unsafe ? 0.2 : ACTION_CONFIDENCE;
     if (unsafe) alternatives.push(order.action);
-  } else if (NOT_AN_ORDER.some((pattern) => pattern.test(canonical)) || UNSUPPORTED_ORDER.test(canonical)) {
+  } else if (
+    (hinted && NOT_AN_ORDER.some((pattern) => pattern.test(canonical))) ||
+    UNSUPPORTED_ORDER.test(canonical)
+  ) {
     intent = 'unknown';
     confidence = DELIBERATE_UNKNOWN_CONFIDENCE;
   } else if (reads.length && reads[0][1] >= MIN_SCORE) {

@@ -1,7 +1,7 @@
 /**
  * The time window a person gave ("past 48 hours", "last 3 days", "since yesterday", "this week"), in whole hours.
- * Null when the text gives none or only a vague one ("recent", "lately"): the skill then applies its own default and
- * says so on the card (DESIGN §2), which is better than inventing a number.
+ * Null when the text gives none or only a vague one ("recent", "lately", "a few days"): the skill then applies its
+ * own default and says so on the card (DESIGN §2), which is better than inventing a number.
  */
 
 /** Longer windows are clamped: no log retention reaches past a year, and a bound keeps `1e308 days` a number. */
@@ -28,8 +28,6 @@ const NUMBER_WORDS: Readonly<Record<string, number>> = {
   'a couple of': 2,
   'couple of': 2,
   three: 3,
-  few: 3,
-  'a few': 3,
   four: 4,
   five: 5,
   six: 6,

@@ -88,6 +88,19 @@ contractor's onboarding offboarding leavers joiners movers newcomers hires inter
 breakglass break-glass emergency service-account svc ops sre devops dev devs prod production staging test testing
 list lists entire whole rest others overall summary call duty leave site board premises prem hold top
 behalf track alert
+sso saml oauth oidc ldap kerberos ntlm pim pam mdm mam edr xdr siem soar ueba tor mac macos ios linux android
+iphone ipad chromebook browser edge firefox safari salesforce sharepoint onedrive exchange office office365 o365
+m365 azure aws gcp google gmail zoom slack workday servicenow okta github gitlab jira confluence dropbox box adobe
+citrix webex sap oracle snowflake tableau powerbi intune defender sentinel purview entra aad
+russia china nigeria brazil india ukraine iran korea london paris moscow beijing seattle york singapore tokyo
+amsterdam germany france uk usa us canada mexico netherlands ireland spain italy poland romania vietnam
+hong kong dubai europe asia africa america abroad overseas country's
+average default example instance general particular purpose reference record sake safety security's show
+anyone's everyone's nobody's somebody's total fine ok okay good bad worse best better sure true false real
+anything nothing everything something whatever however whenever wherever whoever whichever
+lookup whois triage summarize summarise deactivate suspend freeze resolve explain describe pull grab dump fetch
+display search query terminate invalidate kill kick boot investigating revoking disabling blocking dismissing
+north south east west central northern southern eastern western
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september
 october november december
 `;

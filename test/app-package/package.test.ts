@@ -35,9 +35,10 @@ const decodePng = (png: Buffer) => {
   const width = png.readUInt32BE(16);
   const height = png.readUInt32BE(20);
   const chunks: Buffer[] = [];
-  for (let offset = 8; offset < png.length; ) {
+  for (let offset = 8; offset < png.length;) {
     const length = png.readUInt32BE(offset);
-    if (png.subarray(offset + 4, offset + 8).toString() === 'IDAT') chunks.push(png.subarray(offset + 8, offset + 8 + length));
+    if (png.subarray(offset + 4, offset + 8).toString() === 'IDAT')
+      chunks.push(png.subarray(offset + 8, offset + 8 + length));
     offset += 12 + length;
   }
   return { width, height, raw: inflateSync(Buffer.concat(chunks)) };
@@ -49,7 +50,9 @@ describe('app package', () => {
   const botId = '66666666-7777-4888-9999-000000000000';
 
   before(() => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'package.js'), '--env=test'], { env: { ...process.env, TEAMS_APP_ID: teamsAppId, BOT_ID: botId } });
+    execFileSync(process.execPath, [join(root, 'scripts', 'package.js'), '--env=test'], {
+      env: { ...process.env, TEAMS_APP_ID: teamsAppId, BOT_ID: botId },
+    });
     files = unzip(readFileSync(join(root, 'appPackage', 'build', 'appPackage.test.zip')));
   });
 
@@ -65,13 +68,20 @@ describe('app package', () => {
     const [bot] = manifest.bots;
     assert.equal(bot.botId, botId);
     assert.deepEqual([...bot.scopes].sort(), ['groupChat', 'personal', 'team']);
-    assert.ok(bot.commandLists[0].commands.length >= 3 && bot.commandLists[0].commands.length <= 10, 'Teams allows up to 10 commands');
+    assert.ok(
+      bot.commandLists[0].commands.length >= 3 && bot.commandLists[0].commands.length <= 10,
+      'Teams allows up to 10 commands',
+    );
     for (const command of bot.commandLists[0].commands) {
       assert.ok(command.title.length <= 32 && command.description.length <= 128, command.title);
     }
     assert.equal(manifest.webApplicationInfo.id, botId);
     assert.equal(manifest.webApplicationInfo.resource, `api://botid-${botId}`);
-    assert.ok(manifest.name.short.length <= 30 && manifest.description.short.length <= 80 && manifest.description.full.length <= 4000);
+    assert.ok(
+      manifest.name.short.length <= 30 &&
+        manifest.description.short.length <= 80 &&
+        manifest.description.full.length <= 4000,
+    );
     assert.match(manifest.version, /^\d+\.\d+\.\d+$/);
     assert.ok(GUID.test(manifest.id));
   });
@@ -98,7 +108,11 @@ describe('app package', () => {
 
   it('when an id is missing, then packaging fails with a sentence naming it', () => {
     assert.throws(
-      () => execFileSync(process.execPath, [join(root, 'scripts', 'package.js'), '--env=nothing'], { env: { PATH: process.env.PATH }, stdio: 'pipe' }),
+      () =>
+        execFileSync(process.execPath, [join(root, 'scripts', 'package.js'), '--env=nothing'], {
+          env: { PATH: process.env.PATH },
+          stdio: 'pipe',
+        }),
       (error: { stderr: Buffer }) => /TEAMS_APP_ID/.test(error.stderr.toString()),
     );
   });

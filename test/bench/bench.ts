@@ -16,8 +16,10 @@ const SEED_PROMPTS: Record<string, string> = {
   'user.details': 'Give me all user details for karita@woodgrovebank.com and extract the user Object ID.',
   'user.devices': 'Does karita@woodgrovebank.com have any registered devices in Microsoft Entra?',
   'user.riskySignIns': 'List the recent risky sign-ins for karita@woodgrovebank.com.',
-  'user.signIns': 'Can you give me sign-in logs for karita@woodgrovebank.com for the past 48 hours? Put this information in a table format.',
-  'user.auditLogs': 'Get Microsoft Entra audit logs for karita@woodgrovebank.com for the past 72 hours. Put information in table format.',
+  'user.signIns':
+    'Can you give me sign-in logs for karita@woodgrovebank.com for the past 48 hours? Put this information in a table format.',
+  'user.auditLogs':
+    'Get Microsoft Entra audit logs for karita@woodgrovebank.com for the past 72 hours. Put information in table format.',
 };
 
 const LATENCY_TURNS = Number(process.env.BENCH_TURNS ?? 100);
@@ -61,12 +63,20 @@ const percentile = (values: number[], p: number): number => {
 };
 
 /** One turn: POST the question, resolve when the connector has the bot's first message for that conversation. */
-const turn = async (bot: Bot, connector: LocalConnector, text: string): Promise<{ ms: number; reply: Record<string, unknown> }> => {
+const turn = async (
+  bot: Bot,
+  connector: LocalConnector,
+  text: string,
+): Promise<{ ms: number; reply: Record<string, unknown> }> => {
   const where = personalChat(connector.url);
   const activity = message(where, DEMO.alex, text);
   const started = process.hrtime.bigint();
   const arrived = connector.next(where.conversationId);
-  const response = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(activity) });
+  const response = await fetch(`${bot.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(activity),
+  });
   if (response.status >= 300) throw new Error(`${bot.name} answered ${response.status}`);
   const reply = await arrived;
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, reply };
@@ -79,12 +89,20 @@ const latency = async (bot: Bot, connector: LocalConnector, text: string) => {
   for (let index = 0; index < LATENCY_TURNS; index += 1) {
     const { ms, reply } = await turn(bot, connector, text);
     samples.push(ms);
-    bytes = Buffer.byteLength(JSON.stringify((reply.attachments as unknown[] | undefined) ?? reply.text ?? ''), 'utf8');
+    bytes = Buffer.byteLength(
+      JSON.stringify((reply.attachments as unknown[] | undefined) ?? reply.text ?? ''),
+      'utf8',
+    );
   }
   return { median: percentile(samples, 50), p99: percentile(samples, 99), bytes };
 };
 
-const throughput = async (bot: Bot, connector: LocalConnector, text: string, concurrency: number): Promise<number> => {
+const throughput = async (
+  bot: Bot,
+  connector: LocalConnector,
+  text: string,
+  concurrency: number,
+): Promise<number> => {
   let remaining = THROUGHPUT_TURNS;
   const started = process.hrtime.bigint();
   await Promise.all(
@@ -102,7 +120,10 @@ const throughput = async (bot: Bot, connector: LocalConnector, text: string, con
 const graphRoundTrips = async (bot: Bot, connector: LocalConnector, text: string): Promise<number> => {
   await fetch(`${bot.demoOrigin}/_demo/requests/clear`, { method: 'POST' });
   await turn(bot, connector, text);
-  const entries = (await (await fetch(`${bot.demoOrigin}/_demo/requests`)).json()) as { batchItem?: boolean; path: string }[];
+  const entries = (await (await fetch(`${bot.demoOrigin}/_demo/requests`)).json()) as {
+    batchItem?: boolean;
+    path: string;
+  }[];
   return entries.filter((entry) => !entry.batchItem && !entry.path.startsWith('/_demo')).length;
 };
 
@@ -142,17 +163,32 @@ async function main(): Promise<void> {
       at: new Date().toISOString(),
       node: process.version,
       turns: { latency: LATENCY_TURNS, throughput: THROUGHPUT_TURNS, warmup: WARMUP_TURNS },
-      echo: { medianMs: round(floor.median, 2), p99Ms: round(floor.p99, 2), tps1: round(floor.tps1), tps32: round(floor.tps32), peakRssMb: peakRssMb(echo.child.pid!) },
+      echo: {
+        medianMs: round(floor.median, 2),
+        p99Ms: round(floor.p99, 2),
+        tps1: round(floor.tps1),
+        tps32: round(floor.tps32),
+        peakRssMb: peakRssMb(echo.child.pid!),
+      },
       warden: { peakRssMb: peakRssMb(warden.child.pid!), prompts: rows },
     };
     mkdirSync(join(__dirname, '..', '..', 'bench-results'), { recursive: true });
-    writeFileSync(join(__dirname, '..', '..', 'bench-results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`echo floor: median ${results.echo.medianMs} ms, p99 ${results.echo.p99Ms} ms, ${results.echo.tps1}/s at 1, ${results.echo.tps32}/s at 32, peak RSS ${results.echo.peakRssMb} MB`);
+    writeFileSync(
+      join(__dirname, '..', '..', 'bench-results', 'latest.json'),
+      `${JSON.stringify(results, null, 2)}\n`,
+    );
+    console.log(
+      `echo floor: median ${results.echo.medianMs} ms, p99 ${results.echo.p99Ms} ms, ${results.echo.tps1}/s at 1, ${results.echo.tps32}/s at 32, peak RSS ${results.echo.peakRssMb} MB`,
+    );
     console.log(`warden peak RSS ${results.warden.peakRssMb} MB`);
-    console.log('| intent | median ms (× echo) | p99 ms (× echo) | turns/s at 1 | turns/s at 32 (× echo) | Graph round trips | card bytes |');
+    console.log(
+      '| intent | median ms (× echo) | p99 ms (× echo) | turns/s at 1 | turns/s at 32 (× echo) | Graph round trips | card bytes |',
+    );
     console.log('| --- | --- | --- | --- | --- | --- | --- |');
     for (const row of rows) {
-      console.log(`| ${row.intent} | ${row.medianMs} (${row.medianVsEcho}×) | ${row.p99Ms} (${row.p99VsEcho}×) | ${row.tps1} | ${row.tps32} (${row.tps32VsEcho}×) | ${row.graphRoundTrips} | ${row.cardBytes} |`);
+      console.log(
+        `| ${row.intent} | ${row.medianMs} (${row.medianVsEcho}×) | ${row.p99Ms} (${row.p99VsEcho}×) | ${row.tps1} | ${row.tps32} (${row.tps32VsEcho}×) | ${row.graphRoundTrips} | ${row.cardBytes} |`,
+      );
     }
   } finally {
     echo.child.kill('SIGTERM');
