@@ -103,7 +103,7 @@ export const NOT_AN_ORDER: readonly RegExp[] = [
 
 /** Orders for things Warden does not do (delete logs, reset passwords, create users): never mapped to a skill. */
 export const UNSUPPORTED_ORDER = new RegExp(
-  `${CLAUSE}${LEAD}(?:delete|remove|erase|purge|wipe|clear|reset|change|modify|update|edit|rename|create|add|grant|assign|enable|re-?enable|unblock|unlock|restore|undo|cancel|revert|approve|deny|reject|order|book|write|translate|move|transfer|reinstate|clean up|shut down)\\b(?!\\s+(?:history|logs?|records?|events?|requests?|window|management|report))`,
+  `${CLAUSE}${LEAD}(?:delete|remove|erase|purge|wipe|clear|reset|change(?!\\s+(?:history|logs?|records?|events?|requests?|window|management|report))|modify|update|edit|rename|create|add|grant|assign|enable|re-?enable|unblock|unlock|restore|undo|cancel|revert|approve|deny|reject|order|book|write|translate|move|transfer|reinstate|clean up|shut down)\\b`,
 );
 
 /** Text written to steer a language model or the bot itself; never an action, and not answered as a question. */
