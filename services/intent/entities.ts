@@ -1,7 +1,7 @@
 import { isGuid, isSearchableName, isUpn } from '../graph/odata';
 import type { UserKind } from './types';
 import { fixWord } from './canonical';
-import { APP_WORDS, GROUP_NOUNS, REFERENCE_PATTERN, STOP_WORDS } from './vocabulary';
+import { APP_WORDS, GROUP_NOUNS, REFERENCE_PATTERN, STOP_WORDS, words } from './vocabulary';
 
 /**
  * Finds who and what a message is about: users (UPN, object id, display name), an app, references back to the
@@ -46,7 +46,7 @@ export interface Extraction {
 
 /**
  * What OData or URL injection looks like in a chat message. A person asking a question has no reason to write any of
- * these; whoever does is trying to widen a Graph query (reference/reliability_peers.md, OData injection).
+ * these; whoever does is trying to widen a Graph query (reference/reliability_peers.md §A3).
  */
 const INJECTION_PATTERNS: readonly RegExp[] = [
   /['"]\s*\)?\s*(?:or|and)\s*["'(]/i,
@@ -196,20 +196,7 @@ const tokenize = (text: string): Token[] => {
   return tokens;
 };
 
-const REFERENCE_WORDS = new Set([
-  'her',
-  'his',
-  'him',
-  'she',
-  'he',
-  'they',
-  'them',
-  'their',
-  'it',
-  'its',
-  'me',
-  'my',
-]);
+const REFERENCE_WORDS = words('her his him she he they them their it its me my');
 
 const WORD_ENDINGS = /(?:ing|tion|sion|ment|ness|able|ible|ized|ised|ally|ful|less|ous|ive|[^m]ed)$/;
 
@@ -237,51 +224,11 @@ const isNameWord = (token: Token): boolean => {
   return true;
 };
 
-/** After these a person's name may follow, in any case: "for karita", "investigate ben walters", "is karita …". */
-const STRONG_ANCHORS = new Set([
-  'for',
-  'on',
-  'about',
-  'regarding',
-  're',
-  'concerning',
-  'by',
-  'investigate',
-  'triage',
-  'check',
-  'lookup',
-  'up',
-  'whois',
-  'disable',
-  'block',
-  'deactivate',
-  'suspend',
-  'lock',
-  'dismiss',
-  'confirm',
-  'mark',
-  'flag',
-  'sign',
-  'log',
-  'kick',
-  'compare',
-  'is',
-  'was',
-  'has',
-  'does',
-  'did',
-  'should',
-  'can',
-  'user',
-  'revoke',
-  'clear',
-  'summarize',
-  'summarise',
-  'profile',
-  'investigating',
-  'chk',
-  '4',
-]);
+/**
+ * After these a person's name may follow, in any case: "for karita", "investigate ben walters", "is karita …".
+ * ("chk" and "4" are how "check" and "for" arrive from a phone keyboard: "pls chk risky signins 4 karita".)
+ */
+const STRONG_ANCHORS = words('for on about regarding re concerning by investigate triage check lookup up whois disable block deactivate suspend lock dismiss confirm mark flag sign log kick compare is was has does did should can user revoke clear summarize summarise profile investigating chk 4');
 
 /** "sign X out", "log X out", "kick X out": a name only when "out" follows. */
 const NEED_OUT = new Set(['sign', 'log', 'kick']);
@@ -293,17 +240,7 @@ const NEED_OUT = new Set(['sign', 'log', 'kick']);
 const WEAK_ANCHORS = new Set(['to', 'under', 'with', 'of', 'into']);
 
 /** Words allowed between an anchor and the name: "for the user Karita Rask", "of employee ben". */
-const FILLERS = new Set([
-  'the',
-  'user',
-  'account',
-  'employee',
-  'person',
-  'colleague',
-  'member',
-  'staff',
-  'analyst',
-]);
+const FILLERS = words('the user account employee person colleague member staff analyst');
 
 const JOINERS = new Set(['and', 'or', '&', ',', 'vs', 'versus', '/', '+']);
 

@@ -105,25 +105,20 @@ monday tuesday wednesday thursday friday saturday sunday january february march 
 october november december
 `;
 
-export const STOP_WORDS: ReadonlySet<string> = new Set(WORDS.split(/\s+/).filter(Boolean));
+/** A set from a space-separated list: word lists read better as text than as one quoted word per line. */
+export const words = (list: string): ReadonlySet<string> => new Set(list.split(/\s+/).filter(Boolean));
+
+export const STOP_WORDS = words(WORDS);
 
 /** A "name" directly followed by one of these is a description of many people ("Finance users"), not a person. */
-export const GROUP_NOUNS: ReadonlySet<string> = new Set(
-  `users user accounts account people staff team teams employees members group groups department admins guests
-   workers contractors vendors devices apps applications folks executives members`
-    .split(/\s+/)
-    .filter(Boolean),
-);
+export const GROUP_NOUNS = words(`users user accounts account people staff team teams employees members group groups department admins guests
+   workers contractors vendors devices apps applications folks executives members`);
 
 /** Pronouns and phrases that point back at the thread's subject instead of naming someone. */
 export const REFERENCE_PATTERN =
   /\b(?:her|hers|herself|his|him|himself|she|he|they|them|their|theirs|this (?:user|account|person|guy|one|employee)|that (?:user|account|person|guy|employee)|the same (?:user|account|person)|same (?:user|account|person)|said user|the user|the account|the person|the employee)\b/i;
 
 /** Words in a name that mark it as an application rather than a person ("HR Sync", "Payroll Connector"). */
-export const APP_WORDS: ReadonlySet<string> = new Set(
-  `api app apps bot bots connector connectors sync portal gateway integration plugin addin add-in agent automation
+export const APP_WORDS = words(`api app apps bot bots connector connectors sync portal gateway integration plugin addin add-in agent automation
    exporter importer tracker crm erp service services tool tools client dashboard analytics backup scanner monitor
-   reader writer uploader downloader manager suite hub platform cloud online mailer notifier assistant`
-    .split(/\s+/)
-    .filter(Boolean),
-);
+   reader writer uploader downloader manager suite hub platform cloud online mailer notifier assistant`);
