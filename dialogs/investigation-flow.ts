@@ -202,7 +202,8 @@ export class InvestigationFlow {
       return;
     }
     // A tenant-wide skill still narrows to a user the question names ("which policies apply to karita@…?").
-    const needsUser = actionIntent || skill?.needs === 'user' || (skill?.needs === 'none' && !!question.entities.user);
+    const needsUser =
+      actionIntent || skill?.needs === 'user' || (skill?.needs === 'none' && !!question.entities.user);
     let user: DirectoryUser | null = null;
     if (needsUser) {
       const resolved = await this.subjectFor(context, question, prompt, state);

@@ -228,7 +228,9 @@ const isNameWord = (token: Token): boolean => {
  * After these a person's name may follow, in any case: "for karita", "investigate ben walters", "is karita …".
  * ("chk" and "4" are how "check" and "for" arrive from a phone keyboard: "pls chk risky signins 4 karita".)
  */
-const STRONG_ANCHORS = words('for on about regarding re concerning by investigate triage check lookup up whois disable block deactivate suspend lock dismiss confirm mark flag sign log kick compare is was has does did should can user revoke clear summarize summarise profile investigating chk 4');
+const STRONG_ANCHORS = words(
+  'for on about regarding re concerning by investigate triage check lookup up whois disable block deactivate suspend lock dismiss confirm mark flag sign log kick compare is was has does did should can user revoke clear summarize summarise profile investigating chk 4',
+);
 
 /** "sign X out", "log X out", "kick X out": a name only when "out" follows. */
 const NEED_OUT = new Set(['sign', 'log', 'kick']);
@@ -374,24 +376,18 @@ const APP_OWNER_CONTEXT =
   /\b(?:who\s+owns|owners?\s+(?:of|for)|credentials?\s+(?:of|for|on)|secrets?\s+(?:of|for|on)|certificates?\s+(?:of|for|on)|permissions?\s+(?:of|for|granted\s+to)|consent(?:ed)?\s+to)\s*(?:the\s+)?$/i;
 
 /** Words that end an app name when read backwards from "app": "the risky app", "the Microsoft Authenticator app". */
-const APP_BREAK = new Set(
-  `the a an this that these those my our your their his her its for of to about on in at by with from and or is are was
+const APP_BREAK =
+  words(`the a an this that these those my our your their his her its for of to about on in at by with from and or is are was
    does do did has have owns own owned who what which tell me show list get give find called named risky suspicious
    malicious compromised flagged new same other oauth microsoft authenticator enterprise mobile web desktop teams
    outlook third-party registered consented any all every each some details permissions owners credentials secrets
    signin signins sign logins into onto via using used use app apps application applications please pls whose
    unknown unverified legacy rogue bad shady weird strange odd unfamiliar external internal default native custom
-   corporate company banking work personal official main primary old test by`
-    .split(/\s+/)
-    .filter(Boolean),
-);
+   corporate company banking work personal official main primary old test by`);
 
-const APP_FORWARD_BREAK = new Set(
-  `details permissions owners owner credentials secrets secret risk risky info information and or for in is has
-   have who what the a an app application registration sign signin signins logs`
-    .split(/\s+/)
-    .filter(Boolean),
-);
+const APP_FORWARD_BREAK =
+  words(`details permissions owners owner credentials secrets secret risk risky info information and or for in is has
+   have who what the a an app application registration sign signin signins logs`);
 
 const cleanAppName = (value: string): string | null => {
   const name = value.trim().replace(/\s+/g, ' ');

@@ -101,6 +101,14 @@ export const NOT_AN_ORDER: readonly RegExp[] = [
   ),
 ];
 
+/**
+ * An order that depends on something not yet known ("if she is compromised, disable her account", "revoke his
+ * sessions unless it was him"): the condition is for a person to check, so it is not taken as an order.
+ */
+export const CONDITIONAL_ORDER = new RegExp(
+  String.raw`\b(?:if|unless|in case|provided)\b[^.!?]*,\s*${LEAD}${ACTION_VERB}|${ACTION_VERB}\b[^.!?]*\b(?:if|unless|in case|provided that|only when)\b`,
+);
+
 /** Orders for things Warden does not do (delete logs, reset passwords, create users): never mapped to a skill. */
 export const UNSUPPORTED_ORDER = new RegExp(
   `${CLAUSE}${LEAD}(?:delete|remove|erase|purge|wipe|clear|reset|change(?!\\s+(?:history|logs?|records?|events?|requests?|window|management|report))|modify|update|edit|rename|create|add|grant|assign|enable|re-?enable|unblock|unlock|restore|undo|cancel|revert|approve|deny|reject|order|book|write|translate|move|transfer|reinstate|clean up|shut down)\\b`,

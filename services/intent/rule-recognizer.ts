@@ -3,6 +3,7 @@ import { extractEntities, type Extraction } from './entities';
 import {
   ACTION_HINT,
   ACTION_ORDERS,
+  CONDITIONAL_ORDER,
   FOLLOW_UP_LEAD,
   MANY_USERS,
   NOT_AN_ORDER,
@@ -152,6 +153,9 @@ export const recognize = (text: string): Recognition => {
   const alternatives: Intent[] = [];
   if (steering) {
     // Text written to steer the bot ("ignore previous instructions", "SYSTEM:") gets the help card, whatever it asks.
+    intent = 'unknown';
+    confidence = DELIBERATE_UNKNOWN_CONFIDENCE;
+  } else if (order && CONDITIONAL_ORDER.test(canonical)) {
     intent = 'unknown';
     confidence = DELIBERATE_UNKNOWN_CONFIDENCE;
   } else if (order) {

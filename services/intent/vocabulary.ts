@@ -111,7 +111,8 @@ export const words = (list: string): ReadonlySet<string> => new Set(list.split(/
 export const STOP_WORDS = words(WORDS);
 
 /** A "name" directly followed by one of these is a description of many people ("Finance users"), not a person. */
-export const GROUP_NOUNS = words(`users user accounts account people staff team teams employees members group groups department admins guests
+export const GROUP_NOUNS =
+  words(`users user accounts account people staff team teams employees members group groups department admins guests
    workers contractors vendors devices apps applications folks executives members`);
 
 /** Pronouns and phrases that point back at the thread's subject instead of naming someone. */
@@ -119,6 +120,7 @@ export const REFERENCE_PATTERN =
   /\b(?:her|hers|herself|his|him|himself|she|he|they|them|their|theirs|this (?:user|account|person|guy|one|employee)|that (?:user|account|person|guy|employee)|the same (?:user|account|person)|same (?:user|account|person)|said user|the user|the account|the person|the employee)\b/i;
 
 /** Words in a name that mark it as an application rather than a person ("HR Sync", "Payroll Connector"). */
-export const APP_WORDS = words(`api app apps bot bots connector connectors sync portal gateway integration plugin addin add-in agent automation
+export const APP_WORDS =
+  words(`api app apps bot bots connector connectors sync portal gateway integration plugin addin add-in agent automation
    exporter importer tracker crm erp service services tool tools client dashboard analytics backup scanner monitor
    reader writer uploader downloader manager suite hub platform cloud online mailer notifier assistant`);
