@@ -34,6 +34,13 @@ export const personOf = (context: TurnContext): Person => {
   };
 };
 
+/**
+ * Whether a stored record belongs to the conversation an activity came from. A channel post and the replies in its
+ * thread carry different ids (`…;messageid=…`), so the comparison is on the part before `;`.
+ */
+export const sameConversation = (storedId: string, context: TurnContext): boolean =>
+  storedId.split(';')[0] === context.activity.conversation.id.split(';')[0];
+
 /** The thread part of a Teams channel conversation id (`19:…@thread.tacv2;messageid=…`), or null outside threads. */
 export const threadOf = (conversationId: string): string | null => {
   const match = /;messageid=(\d+)/.exec(conversationId);

@@ -10,7 +10,7 @@ import { renderNoticeCard } from '../cards/notice';
 import type { AdaptiveCard } from '../cards/render';
 import type { DislikeCategory, ResponseRecord, WardenStore } from '../services/store/types';
 import { isGuid } from '../services/graph/odata';
-import { personOf } from './answer-sender';
+import { personOf, sameConversation } from './answer-sender';
 
 const MAX_TEXT = 2000;
 const CATEGORIES: readonly DislikeCategory[] = ['inaccurate', 'offensive', 'other'];
@@ -112,8 +112,7 @@ export class FeedbackFlow {
   private async find(context: TurnContext, responseId: unknown): Promise<ResponseRecord | undefined> {
     if (typeof responseId !== 'string' || !isGuid(responseId)) return undefined;
     const record = await this.store.getResponse(responseId);
-    const here = context.activity.conversation.id.split(';')[0];
-    return record && !record.intent.startsWith('action.') && record.conversationId.split(';')[0] === here
+    return record && !record.intent.startsWith('action.') && sameConversation(record.conversationId, context)
       ? record
       : undefined;
   }

@@ -16,12 +16,10 @@ import { explainGraphError } from '../services/skills/explain-error';
 import { remediationFor, type RemediationAction } from '../services/skills/remediation-actions';
 import { resolveUser, type DirectoryUser } from '../services/skills/resolve-user';
 import type { WardenStore } from '../services/store/types';
-import { personOf, threadOf, type AnswerSender } from './answer-sender';
+import { personOf, sameConversation, threadOf, type AnswerSender } from './answer-sender';
 
 /** A confirmation older than this is stale: the situation may have changed, so the remediator must ask again. */
 const CONFIRMATION_TTL_MS = 30 * 60_000;
-
-const baseConversation = (id: string): string => id.split(';')[0];
 
 /**
  * Guarded remediation (DESIGN §6): a request only ever produces a confirmation card saying exactly what will happen to
@@ -106,7 +104,7 @@ export class RemediationFlow {
       !record ||
       !isActionIntent(record.intent as Intent) ||
       !record.subject ||
-      baseConversation(record.conversationId) !== baseConversation(context.activity.conversation.id)
+      !sameConversation(record.conversationId, context)
     ) {
       return this.result(
         'Unknown action',
