@@ -85,12 +85,19 @@ async function serve(): Promise<number> {
   console.log(
     `Warden is listening on ${server.url}/api/messages${server.demoTenant ? ' (demo tenant: Woodgrove Bank)' : ''}`,
   );
-  await new Promise<void>((resolve) => {
-    const shutdown = () => resolve();
-    process.once('SIGTERM', shutdown);
-    process.once('SIGINT', shutdown);
+  // Both handlers go after the first signal, so a second SIGTERM or Ctrl-C ends the process at once, without the drain.
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const received = (name: NodeJS.Signals) => {
+      process.off('SIGTERM', received);
+      process.off('SIGINT', received);
+      resolve(name);
+    };
+    process.on('SIGTERM', received);
+    process.on('SIGINT', received);
   });
+  console.log(`Warden received ${signal}: refusing new connections and finishing the turns in flight`);
   await server.stop();
+  console.log('Warden stopped');
   return 0;
 }
 

@@ -1,32 +1,37 @@
 import type { AddressInfo } from 'node:net';
 
+import type { INetworkModule } from '@azure/msal-node';
 import {
   CloudAdapter,
   ConfigurationServiceClientCredentialFactory,
   ConversationState,
   type TurnContext,
 } from 'botbuilder';
+import { AuthenticationConstants } from 'botframework-connector';
 import * as restify from 'restify';
 
 import { AnswerSender } from '../dialogs/answer-sender';
 import { FeedbackFlow } from '../dialogs/feedback-flow';
 import { InvestigationFlow } from '../dialogs/investigation-flow';
 import { RemediationFlow } from '../dialogs/remediation-flow';
+import { SignInFlow, type SignInState } from '../dialogs/sign-in-flow';
 import type { ThreadState } from '../dialogs/thread-state';
 import { Authorizer } from '../services/authz';
 import { loadConfig, type Config } from '../services/config';
 import { DemoTenant, parseFaults, parseScale } from '../services/demo-tenant';
+import { CsvExports } from '../services/exports/csv-exports';
+import { ExportLinks } from '../services/exports/export-links';
 import { GraphGateway } from '../services/graph/graph-gateway';
 import { GRAPH_SERVICE_LIMITS, RateLimiter } from '../services/graph/rate-limiter';
-import { AppOnlyTokenProvider } from '../services/graph/token-provider';
+import { AppOnlyTokenProvider, OnBehalfOfTokenProvider } from '../services/graph/token-provider';
 import { IntentService } from '../services/intent/intent-service';
-import { createOpenAiClient, LlmRecognizer } from '../services/intent/llm-recognizer';
 import { createLogger, type Logger } from '../services/logger';
 import { createStore } from '../services/store';
 import { createStateStorage } from '../services/store/state-storage';
 import type { WardenStore } from '../services/store/types';
 import { envelopeProblem } from './activity-envelope';
 import { ChannelAuthentication } from './channel-auth';
+import { keepEntityProperties } from './entity-serialization';
 import { ReliableSend } from './reliable-send';
 import { ServiceUrlGuard } from './service-url-guard';
 import { WardenBot } from './warden-bot';
@@ -38,6 +43,8 @@ export interface RunningServer {
   graph: GraphGateway;
   store: WardenStore;
   demoTenant: DemoTenant | null;
+  /** "Download CSV" links; null when no public URL is known (a deployed bot without BOT_PUBLIC_URL). */
+  exports: CsvExports | null;
   logger: Logger;
   stop(): Promise<void>;
 }
@@ -46,10 +53,15 @@ export interface StartOptions {
   /** Environment to read instead of `process.env` (tests boot the real thing in-process with their own). */
   env?: Record<string, string | undefined>;
   logger?: Logger;
+  /** msal's HTTP client for Graph tokens; tests inject one that answers from loopback. */
+  msalNetwork?: INetworkModule;
 }
 
 /** Inbound activities and invokes are small; a larger body is refused by restify with 413 before the bot sees it. */
 const MAX_BODY_BYTES = 256 * 1024;
+
+/** How long a shutdown waits for turns in flight: inside the 30 s that container hosts give between SIGTERM and SIGKILL. */
+const DRAIN_DEADLINE_MS = 25_000;
 
 /**
  * The composition root: reads config, builds the adapter, stores, services, dialogs and the bot, and starts the
@@ -61,41 +73,74 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   let demoTenant: DemoTenant | null = null;
   let graph: GraphGateway;
+  let delegated: OnBehalfOfTokenProvider | null = null;
   if (config.graph.mode === 'demo') {
-    demoTenant = new DemoTenant({
-      port: config.graph.demoPort,
-      scale: config.graph.demoScale ? parseScale(config.graph.demoScale) : undefined,
-      faults: config.graph.demoFaults ? parseFaults(config.graph.demoFaults) : undefined,
-    });
-    const origin = await demoTenant.start();
+    let origin = config.graph.demoUrl;
+    if (!origin) {
+      demoTenant = new DemoTenant({
+        port: config.graph.demoPort,
+        scale: config.graph.demoScale ? parseScale(config.graph.demoScale) : undefined,
+        faults: config.graph.demoFaults ? parseFaults(config.graph.demoFaults) : undefined,
+      });
+      origin = await demoTenant.start();
+    }
     graph = new GraphGateway({
       baseUrl: origin,
       tokens: null,
-      retry: { maxRetries: 3, baseDelayMs: 200, maxDelayMs: 5_000 },
+      retry: config.graphCalls,
+      timeoutMs: config.graphCalls.timeoutMs,
     });
-    logger.info({ origin }, 'no Graph credentials: serving the embedded Woodgrove Bank demo tenant');
+    logger.info(
+      { origin },
+      demoTenant
+        ? 'no Graph credentials: serving the embedded Woodgrove Bank demo tenant'
+        : 'no Graph credentials: using the Woodgrove Bank demo tenant at DEMO_TENANT_URL',
+    );
   } else {
+    const app = { ...config.graph, graphResource: config.graph.baseUrl };
+    const msal = { networkClient: options.msalNetwork };
+    if (config.graph.mode === 'delegated') delegated = new OnBehalfOfTokenProvider(app, msal);
     graph = new GraphGateway({
       baseUrl: config.graph.baseUrl,
-      tokens: new AppOnlyTokenProvider({ ...config.graph, graphResource: config.graph.baseUrl }),
+      tokens: delegated ?? new AppOnlyTokenProvider(app, msal),
       limiter: new RateLimiter(GRAPH_SERVICE_LIMITS),
+      retry: config.graphCalls,
+      timeoutMs: config.graphCalls.timeoutMs,
     });
   }
 
   const store = createStore(config.store);
   const conversationState = new ConversationState(createStateStorage(config.state));
   const threadState = conversationState.createProperty<ThreadState>('thread');
-  const llm = config.openai
-    ? new LlmRecognizer(
-        createOpenAiClient(config.openai),
-        config.openai.kind === 'azure' ? config.openai.deployment : config.openai.model,
-      )
-    : undefined;
+  const llm = config.openai ? languageModel(config.openai) : undefined;
   const intents = new IntentService({ llm });
   const authz = new Authorizer(config.access, graph);
-  const sender = new AnswerSender(store, logger);
+  // Links point at BOT_PUBLIC_URL, or in local mode at the address the server ends up listening on; a deployed bot
+  // without a public URL offers no download rather than a link nobody can open.
+  let listeningUrl = '';
+  const exports =
+    config.exports.publicUrl !== null || config.bot.localMode
+      ? new CsvExports(
+          store,
+          new ExportLinks({
+            publicUrl: () => config.exports.publicUrl ?? listeningUrl,
+            signingKey: config.exports.signingKey,
+            ttlSeconds: config.exports.ttlSeconds,
+          }),
+        )
+      : null;
+  const sender = new AnswerSender(store, logger, undefined, exports);
   const remediation = new RemediationFlow({ graph, authz, store, sender, logger });
-  const flow = new InvestigationFlow({ intents, graph, authz, sender, remediation, threadState, logger });
+  const flow = new InvestigationFlow({
+    intents,
+    graph,
+    authz,
+    sender,
+    remediation,
+    threadState,
+    logger,
+    progressAfterMs: config.progressAfterMs,
+  });
   const bot = new WardenBot({
     flow,
     feedback: new FeedbackFlow(store),
@@ -103,6 +148,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     conversationState,
     threadState,
     logger,
+    signIn:
+      config.graph.mode === 'delegated' && delegated
+        ? new SignInFlow({
+            connectionName: config.graph.connectionName,
+            tokens: delegated,
+            state: conversationState.createProperty<SignInState>('signIn'),
+            logger,
+          })
+        : null,
   });
 
   const credentials = new ConfigurationServiceClientCredentialFactory({
@@ -111,6 +165,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     MicrosoftAppType: config.bot.appType,
     MicrosoftAppTenantId: config.bot.appTenantId ?? undefined,
   });
+  keepEntityProperties();
   const adapter = new CloudAdapter(new ChannelAuthentication(botAuthSettings(config), credentials));
   adapter.use(new ServiceUrlGuard(config.bot, logger));
   adapter.use(new ReliableSend(logger));
@@ -146,7 +201,34 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       res.send(400, { error: { code: 'BadRequest', message: problem } });
       return;
     }
-    await adapter.process(req, res, (context) => bot.run(context));
+    // One Graph budget per turn (GRAPH_TURN_BUDGET_MS, 25 s by default): whatever Graph does, the person gets the
+    // answer or a card saying why in time.
+    await adapter.process(req, res, (context) =>
+      graph.withinBudget(config.graphCalls.turnBudgetMs, () => bot.run(context)),
+    );
+  });
+  server.get('/exports/:id', async (req, res) => {
+    const query = new URL(req.url ?? '/', 'http://warden.invalid').searchParams;
+    const download = exports
+      ? await exports.open(String(req.params.id ?? ''), query.get('exp'), query.get('sig'))
+      : { status: 404 as const, message: 'Downloads are not enabled on this Warden.' };
+    const common = {
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+    };
+    if (download.status !== 200) {
+      res.writeHead(download.status, { ...common, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(download.message);
+      return;
+    }
+    logger.info({ exportId: req.params.id }, 'CSV export downloaded');
+    res.writeHead(200, {
+      ...common,
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${download.fileName}"`,
+    });
+    res.end(download.csv);
   });
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok' });
@@ -155,7 +237,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   server.get('/readyz', async (_req, res) => {
     const checks = await Promise.allSettled([
       store.ping(),
-      graph.get({ path: '/organization', query: { $select: 'id' } }),
+      // With delegated access Warden has no Graph identity of its own to check with.
+      delegated ? Promise.resolve() : graph.get({ path: '/organization', query: { $select: 'id' } }),
     ]);
     const [storeCheck, graphCheck] = checks.map((check) =>
       check.status === 'fulfilled' ? 'ok' : 'unavailable',
@@ -172,6 +255,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.address}:${address.port}`;
+  listeningUrl = url;
   if (config.bot.localMode) {
     logger.warn(
       { url },
@@ -187,30 +271,67 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     graph,
     store,
     demoTenant,
+    exports,
     logger,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Refuse new connections at once, and let the turns in flight finish: their answers still go out and their records
+      // are still written. Node's close() waits for every keep-alive connection to time out, so each one is closed as
+      // soon as it falls idle; past the deadline whatever is left is cut, so a turn that never ends cannot hold a deploy.
+      const http = server.server as import('node:http').Server;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const idle = setInterval(() => http.closeIdleConnections(), 100);
+      const deadline = setTimeout(() => {
+        logger.warn({ afterMs: DRAIN_DEADLINE_MS }, 'turns still in flight at shutdown were cut off');
+        http.closeAllConnections();
+      }, DRAIN_DEADLINE_MS);
+      try {
+        await closed;
+      } finally {
+        clearInterval(idle);
+        clearTimeout(deadline);
+      }
       await store.close();
       await demoTenant?.stop();
     },
   };
 }
 
-/** Public-cloud Bot Framework settings, with the channel token's metadata and issuer overridable (sovereign clouds, tests). */
-const botAuthSettings = (config: Config) =>
-  config.bot.openIdMetadataUrl && config.bot.tokenIssuer
-    ? {
-        ToBotFromChannelOpenIdMetadataUrl: config.bot.openIdMetadataUrl,
-        ToBotFromEmulatorOpenIdMetadataUrl: config.bot.openIdMetadataUrl,
-        ToBotFromChannelTokenIssuer: config.bot.tokenIssuer,
-        ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
-        ToChannelFromBotOAuthScope: 'https://api.botframework.com',
-        OAuthUrl: 'https://api.botframework.com',
-        ValidateAuthority: true,
-      }
-    : {};
+/**
+ * The language model's client is required only when one is configured: the OpenAI SDK costs ~10 MB that a rules-only
+ * instance never needs (the Azure Storage backends are loaded the same way).
+ */
+const languageModel = (openai: NonNullable<Config['openai']>) => {
+  type LlmModule = typeof import('../services/intent/llm-recognizer');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createOpenAiClient, LlmRecognizer } = require('../services/intent/llm-recognizer') as LlmModule;
+  return new LlmRecognizer(
+    createOpenAiClient(openai),
+    openai.kind === 'azure' ? openai.deployment : openai.model,
+  );
+};
+
+/**
+ * Public-cloud Bot Framework settings, with the channel token's metadata and issuer and the Token Service overridable
+ * (sovereign clouds, tests). botframework-connector takes either none of these or all of them.
+ */
+const botAuthSettings = (config: Config) => {
+  const { openIdMetadataUrl, tokenIssuer, oauthUrl } = config.bot;
+  const channel = openIdMetadataUrl && tokenIssuer ? { openIdMetadataUrl, tokenIssuer } : null;
+  if (!channel && !oauthUrl) return {};
+  return {
+    ToBotFromChannelOpenIdMetadataUrl:
+      channel?.openIdMetadataUrl ?? AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl:
+      channel?.openIdMetadataUrl ?? AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+    ToBotFromChannelTokenIssuer: channel?.tokenIssuer ?? AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+    ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+    OAuthUrl: oauthUrl ?? 'https://api.botframework.com',
+    ValidateAuthority: true,
+  };
+};
 
 export async function stopServer(server: RunningServer): Promise<void> {
   await server.stop();

@@ -15,8 +15,10 @@ import { VERBS, type Verb } from '../cards/verbs';
 import type { FeedbackFlow } from '../dialogs/feedback-flow';
 import type { InvestigationFlow } from '../dialogs/investigation-flow';
 import type { RemediationFlow } from '../dialogs/remediation-flow';
+import type { SignInFlow } from '../dialogs/sign-in-flow';
 import { emptyThreadState, type ThreadState } from '../dialogs/thread-state';
 import type { Logger } from '../services/logger';
+import { inSpan } from '../services/telemetry';
 import { textWithoutMentions } from './mentions';
 
 /** Longer messages are not questions; Teams itself caps messages near 28 KB. */
@@ -41,6 +43,8 @@ export class WardenBot extends TeamsActivityHandler {
       conversationState: ConversationState;
       threadState: StatePropertyAccessor<ThreadState>;
       logger: Logger;
+      /** Only with delegated Graph access: questions then run as the asker, after Teams SSO. */
+      signIn?: SignInFlow | null;
     },
   ) {
     super();
@@ -79,8 +83,8 @@ export class WardenBot extends TeamsActivityHandler {
           `That message is ${text.length} characters long; Warden reads questions of up to ${MAX_TEXT}.`,
         );
       } else {
-        await this.showTyping(context);
-        if (text) await deps.flow.answerText(context, text);
+        this.showTyping(context);
+        if (text) await this.asAsker(context, text, () => deps.flow.answerText(context, text));
         else await deps.flow.sendHelp(context, '', []);
       }
       await next();
@@ -102,8 +106,22 @@ export class WardenBot extends TeamsActivityHandler {
   }
 
   async run(context: TurnContext): Promise<void> {
-    await super.run(context);
-    await this.deps.conversationState.saveChanges(context, false);
+    // Kinds only: the text, the names and the card's data stay out of telemetry (services/telemetry.ts).
+    const { type, name, conversation } = context.activity;
+    await inSpan(
+      'warden.turn',
+      {
+        'warden.activity.type': type,
+        ...(name ? { 'warden.activity.name': name.slice(0, 64) } : {}),
+        ...(conversation?.conversationType
+          ? { 'warden.conversation.type': conversation.conversationType }
+          : {}),
+      },
+      async () => {
+        await super.run(context);
+        await this.deps.conversationState.saveChanges(context, false);
+      },
+    );
   }
 
   protected async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
@@ -121,6 +139,16 @@ export class WardenBot extends TeamsActivityHandler {
           return { status: StatusCodes.OK };
         }
         return { status: StatusCodes.BAD_REQUEST, body: { error: 'Unknown submit action' } };
+      }
+      case 'signin/tokenExchange':
+      case 'signin/verifyState': {
+        const signIn = this.deps.signIn;
+        if (!signIn)
+          return { status: StatusCodes.BAD_REQUEST, body: { error: 'Warden does not use sign-in' } };
+        const answer = (question: string) => this.deps.flow.answerText(context, question);
+        return context.activity.name === 'signin/tokenExchange'
+          ? signIn.tokenExchange(context, answer)
+          : signIn.verifyState(context, answer);
       }
       case 'adaptiveCard/action': {
         // botbuilder reads value.action.type without checking the shape (activityHandler.js, getAdaptiveCardInvokeValue).
@@ -151,10 +179,27 @@ export class WardenBot extends TeamsActivityHandler {
         : undefined;
     if (!handler) return errorResponse(StatusCodes.BAD_REQUEST, 'Warden does not know that card action.');
     const data = invokeValue.action.data;
-    return handler(
-      context,
-      data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {},
-    );
+    const run = () =>
+      handler(
+        context,
+        data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {},
+      );
+    if (FEEDBACK_VERBS.has(verb as Verb)) return run();
+    let response = messageResponse('Sign in first with the card Warden just sent, then try again.');
+    await this.asAsker(context, null, async () => {
+      response = await run();
+    });
+    return response;
+  }
+
+  /** With delegated Graph access, `work` runs as the person asking, or they are asked to sign in first. */
+  private async asAsker(
+    context: TurnContext,
+    question: string | null,
+    work: () => Promise<void>,
+  ): Promise<void> {
+    if (this.deps.signIn) await this.deps.signIn.asAsker(context, question, work);
+    else await work();
   }
 
   private async welcome(context: TurnContext): Promise<void> {
@@ -164,11 +209,27 @@ export class WardenBot extends TeamsActivityHandler {
     await this.deps.flow.sendHelp(context, '', []);
   }
 
-  /** Teams shows typing only in personal and group chats; in channels it would only spend rate limit. */
-  private async showTyping(context: TurnContext): Promise<void> {
+  /**
+   * Teams shows typing only in personal and group chats; in channels it would only spend rate limit. The indicator
+   * goes out while the answer is being worked on rather than before it starts, and every later send of the turn
+   * waits for it, so it can never arrive after the answer. A refused indicator is logged, not fatal.
+   */
+  private showTyping(context: TurnContext): void {
     const type = context.activity.conversation?.conversationType;
     if (type === 'channel') return;
-    await context.sendActivity({ type: ActivityTypes.Typing });
+    const typing = context.sendActivity({ type: ActivityTypes.Typing }).then(
+      () => undefined,
+      (error: unknown) =>
+        this.deps.logger.warn(
+          { err: error, conversationId: context.activity.conversation?.id },
+          'typing indicator not sent',
+        ),
+    );
+    // Registered after the typing send began, so it holds back only the sends that come after it.
+    context.onSendActivities(async (_context, _activities, next) => {
+      await typing;
+      return next();
+    });
   }
 }
 
@@ -177,6 +238,14 @@ const cardResponse = (card: AdaptiveCard): AdaptiveCardInvokeResponse => ({
   type: 'application/vnd.microsoft.card.adaptive',
   value: card,
 });
+
+/** Card actions that never reach Graph, so they need no sign-in. */
+const FEEDBACK_VERBS: ReadonlySet<Verb> = new Set([
+  VERBS.feedbackLike,
+  VERBS.feedbackDislike,
+  VERBS.feedbackSubmit,
+  VERBS.feedbackCancel,
+]);
 
 const messageResponse = (message: string): AdaptiveCardInvokeResponse => ({
   statusCode: StatusCodes.OK,

@@ -49,16 +49,19 @@ export interface AppCardData {
  * card budget are shown, in the order given, and a note says how many were left out.
  */
 export const renderAppCard = (data: AppCardData): { card: AdaptiveCard; shown: number } =>
-  fitRows(data.apps, (apps) =>
-    renderTemplate(template, {
-      ...data,
-      apps,
-      notes:
-        apps.length < data.apps.length
-          ? [
-              `Showing ${apps.length} of ${data.apps.length} apps; ask about one by name for the rest.`,
-              ...data.notes,
-            ]
-          : data.notes,
-    }),
+  fitRows(
+    data.apps,
+    (apps) =>
+      renderTemplate(template, {
+        ...data,
+        apps,
+        notes:
+          apps.length < data.apps.length
+            ? [
+                `Showing ${apps.length} of ${data.apps.length} apps; ask about one by name for the rest.`,
+                ...data.notes,
+              ]
+            : data.notes,
+      }),
+    { kind: 'apps' },
   );

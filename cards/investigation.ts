@@ -1,4 +1,5 @@
-import type { Stat, TableRow } from './log-table';
+import type { ExportTable } from '../services/exports/csv';
+import { exportTable, type Stat, type TableRow } from './log-table';
 import { fitRows, renderTemplate, type AdaptiveCard } from './render';
 import type { CardStep } from './risk-summary';
 import template from './investigation.json';
@@ -25,17 +26,27 @@ export interface InvestigationCardData {
 }
 
 /** One incident card; the timeline keeps its newest events within the card budget and says how many were left out. */
-export const renderInvestigationCard = (data: InvestigationCardData): { card: AdaptiveCard; shown: number } =>
-  fitRows(data.rows, (rows) =>
-    renderTemplate(template, {
-      ...data,
-      rows,
-      notes:
-        rows.length < data.rows.length
-          ? [
-              `Showing the newest ${rows.length} of ${data.rows.length} timeline events; ask for the sign-in or audit logs for the rest.`,
-              ...data.notes,
-            ]
-          : data.notes,
-    }),
-  );
+export const renderInvestigationCard = (
+  data: InvestigationCardData,
+): { card: AdaptiveCard; shown: number; table: ExportTable } => ({
+  ...fitRows(
+    data.rows,
+    (rows) =>
+      renderTemplate(template, {
+        ...data,
+        rows,
+        notes:
+          rows.length < data.rows.length
+            ? [
+                `Showing the newest ${rows.length} of ${data.rows.length} timeline events; ask for the sign-in or audit logs for the rest.`,
+                ...data.notes,
+              ]
+            : data.notes,
+      }),
+    { kind: 'investigation' },
+  ),
+  table: exportTable('Investigation timeline', COLUMNS, data.rows),
+});
+
+/** The template's header row, for the CSV. */
+const COLUMNS = ['Time (UTC)', 'Event', 'Details', 'IP · location'].map((title) => ({ title, width: 1 }));

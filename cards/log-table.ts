@@ -1,3 +1,4 @@
+import type { ExportTable } from '../services/exports/csv';
 import { fitRows, renderTemplate, type AdaptiveCard } from './render';
 import template from './log-table.json';
 
@@ -54,22 +55,34 @@ export interface Paging {
 export const renderLogTableCard = (
   data: LogTableCardData,
   paging: Paging = { offset: 0, more: null },
-): { card: AdaptiveCard; shown: number } => {
+): { card: AdaptiveCard; shown: number; table: ExportTable } => {
   const total = data.rows.length;
   const offset = Math.min(Math.max(0, paging.offset), total);
   const remaining = data.rows.slice(offset);
-  return fitRows(remaining, (rows) => {
-    const end = offset + rows.length;
-    const note = rows.length < total ? shownNote(offset, end, total) : null;
-    const moreData = end < total && paging.more ? paging.more(end) : data.moreData;
-    return renderTemplate(template, {
-      ...data,
-      rows,
-      moreData,
-      notes: note ? [note, ...data.notes] : data.notes,
-    });
-  });
+  const fitted = fitRows(
+    remaining,
+    (rows) => {
+      const end = offset + rows.length;
+      const note = rows.length < total ? shownNote(offset, end, total) : null;
+      const moreData = end < total && paging.more ? paging.more(end) : data.moreData;
+      return renderTemplate(template, {
+        ...data,
+        rows,
+        moreData,
+        notes: note ? [note, ...data.notes] : data.notes,
+      });
+    },
+    { kind: 'log-table' },
+  );
+  return { ...fitted, table: exportTable(data.kicker, data.columns, data.rows) };
 };
+
+/** The whole table, every row from the first, as the card's cells read (already made inert by `safeText`). */
+export const exportTable = (title: string, columns: TableColumn[], rows: TableRow[]): ExportTable => ({
+  title,
+  columns: columns.map((column) => column.title),
+  rows: rows.map((row) => row.cells.map((cell) => cell.text)),
+});
 
 const shownNote = (offset: number, end: number, total: number): string =>
   offset === 0

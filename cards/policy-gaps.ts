@@ -1,4 +1,5 @@
-import type { Stat, TableRow } from './log-table';
+import type { ExportTable } from '../services/exports/csv';
+import { exportTable, type Stat, type TableRow } from './log-table';
 import { fitRows, renderTemplate, type AdaptiveCard } from './render';
 import template from './policy-gaps.json';
 
@@ -20,14 +21,24 @@ export interface PolicyGapsCardData {
 }
 
 /** Gaps first (they are the answer), then the policies table, which keeps as many rows as fit the card budget. */
-export const renderPolicyGapsCard = (data: PolicyGapsCardData): { card: AdaptiveCard; shown: number } =>
-  fitRows(data.rows, (rows) =>
-    renderTemplate(template, {
-      ...data,
-      rows,
-      notes:
-        rows.length < data.rows.length
-          ? [`Showing ${rows.length} of ${data.rows.length} policies (enabled first).`, ...data.notes]
-          : data.notes,
-    }),
-  );
+export const renderPolicyGapsCard = (
+  data: PolicyGapsCardData,
+): { card: AdaptiveCard; shown: number; table: ExportTable } => ({
+  ...fitRows(
+    data.rows,
+    (rows) =>
+      renderTemplate(template, {
+        ...data,
+        rows,
+        notes:
+          rows.length < data.rows.length
+            ? [`Showing ${rows.length} of ${data.rows.length} policies (enabled first).`, ...data.notes]
+            : data.notes,
+      }),
+    { kind: 'policy-gaps' },
+  ),
+  table: exportTable('Conditional Access policies', COLUMNS, data.rows),
+});
+
+/** The template's header row, for the CSV. */
+const COLUMNS = ['Policy', 'State', 'Users', 'Conditions', 'Grant'].map((title) => ({ title, width: 1 }));

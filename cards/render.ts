@@ -17,9 +17,23 @@ export interface AdaptiveCard {
   [key: string]: unknown;
 }
 
+/**
+ * Parsing a template's expressions costs far more than binding data to them, and a template is meant to be prepared
+ * once and expanded many times; `expand` is synchronous, so one prepared instance per template is safe to share.
+ */
+const preparedTemplates = new WeakMap<object, ACData.Template>();
+const prepared = (template: object): ACData.Template => {
+  let instance = preparedTemplates.get(template);
+  if (!instance) {
+    instance = new ACData.Template(template);
+    preparedTemplates.set(template, instance);
+  }
+  return instance;
+};
+
 /** The one way a card is made: a designer-editable JSON template bound to a typed view model. */
 export const renderTemplate = <T extends object>(template: object, data: T): AdaptiveCard => {
-  const card = new ACData.Template(template).expand({ $root: data }) as AdaptiveCard;
+  const card = prepared(template).expand({ $root: data }) as AdaptiveCard;
   card.version = CARD_VERSION;
   card.$schema = 'http://adaptivecards.io/schemas/adaptive-card.json';
   return card;
@@ -28,31 +42,49 @@ export const renderTemplate = <T extends object>(template: object, data: T): Ada
 export const cardBytes = (card: unknown): number => Buffer.byteLength(JSON.stringify(card), 'utf8');
 
 /**
- * Renders with as many rows as fit the budget, newest first: the largest prefix of `rows` whose card (with room for
- * the feedback footer) stays under `budget`. Binary search, so a 1,000-row scan costs ~10 renders.
+ * Renders with as many rows as fit the budget, newest first: a prefix of `rows` whose card (with room for the feedback
+ * footer) stays under `budget` and comes within one row of it, or all the rows. The bytes per row of each attempt
+ * predict the next, and the last figure seen for the same `kind` of card predicts the first, so a table usually
+ * costs two renders (one without rows) and a scan of 100,000 rows never binds more than a few hundred of them.
  */
 export const fitRows = <R>(
   rows: R[],
   build: (shown: R[]) => AdaptiveCard,
-  budget = CARD_BUDGET_BYTES - FOOTER_RESERVE_BYTES,
+  options: { budget?: number; kind?: string } = {},
 ): { card: AdaptiveCard; shown: number } => {
-  let low = 0;
-  let high = rows.length;
-  let best = build([]);
-  let bestShown = 0;
-  while (low <= high) {
-    const middle = Math.floor((low + high) / 2);
-    const card = build(rows.slice(0, middle));
-    if (cardBytes(card) <= budget) {
-      best = card;
-      bestShown = middle;
-      low = middle + 1;
+  const budget = options.budget ?? CARD_BUDGET_BYTES - FOOTER_RESERVE_BYTES;
+  const attempt = (shown: number) => {
+    const card = build(rows.slice(0, shown));
+    return { card, shown, bytes: cardBytes(card) };
+  };
+  const empty = attempt(0);
+  if (rows.length === 0 || empty.bytes > budget) return { card: empty.card, shown: 0 };
+  const predict = (bytesPerRow: number) => Math.floor((budget - empty.bytes) / Math.max(1, bytesPerRow));
+  const remembered = options.kind ? bytesPerRowSeen.get(options.kind) : undefined;
+  let best = empty;
+  /** The smallest row count known not to fit. */
+  let tooMany = rows.length + 1;
+  let next = Math.min(rows.length, remembered ? predict(remembered) : FIRST_GUESS_ROWS);
+  for (let round = 0; ; round += 1) {
+    const tried = attempt(Math.min(tooMany - 1, Math.max(best.shown + 1, next)));
+    const bytesPerRow = (tried.bytes - empty.bytes) / tried.shown;
+    if (options.kind) bytesPerRowSeen.set(options.kind, bytesPerRow);
+    if (tried.bytes <= budget) {
+      best = tried;
+      if (tried.shown === rows.length || tried.bytes + bytesPerRow > budget) break;
     } else {
-      high = middle - 1;
+      tooMany = tried.shown;
     }
+    if (best.shown + 1 >= tooMany) break;
+    next = round < PREDICTED_ROUNDS ? predict(bytesPerRow) : Math.floor((best.shown + tooMany) / 2);
   }
-  return { card: best, shown: bestShown };
+  return { card: best.card, shown: best.shown };
 };
+
+const FIRST_GUESS_ROWS = 32;
+const PREDICTED_ROUNDS = 4;
+/** Bytes per row last seen for each kind of card: the first guess for the next one. */
+const bytesPerRowSeen = new Map<string, number>();
 
 const FOOTER_RESERVE_BYTES = 1024;
 

@@ -2,11 +2,16 @@ import { randomUUID } from 'node:crypto';
 
 import { MessageFactory, type TurnContext } from 'botbuilder';
 
+import { withDownloadAction } from '../cards/download-action';
 import { toAttachment, withFeedbackFooter, type AdaptiveCard } from '../cards/render';
 import type { Person } from '../services/authz';
+import type { ExportTable } from '../services/exports/csv';
+import type { CsvExports } from '../services/exports/csv-exports';
 import { isGuid } from '../services/graph/odata';
 import type { Logger } from '../services/logger';
+import { isStoreError } from '../services/store/store-error';
 import type { AuditRecord, WardenStore } from '../services/store/types';
+import { sendNow, type Deliver } from './progress';
 
 export interface Answer {
   card: AdaptiveCard;
@@ -14,6 +19,8 @@ export interface Answer {
   intent: string;
   subject: string | null;
   prompt: string;
+  /** A table answer's full rows: the card then offers "Download CSV". */
+  table?: ExportTable;
 }
 
 export interface SentAnswer {
@@ -56,13 +63,18 @@ export class AnswerSender {
     private readonly store: WardenStore,
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
+    private readonly exports: CsvExports | null = null,
   ) {}
 
-  async sendAnswer(context: TurnContext, answer: Answer): Promise<SentAnswer> {
+  /** `deliver` lets a progress placeholder or stream already showing become the answer (dialogs/progress.ts). */
+  async sendAnswer(
+    context: TurnContext,
+    answer: Answer,
+    deliver: Deliver = sendNow(context),
+  ): Promise<SentAnswer> {
     const { responseId, card } = await this.recordAnswer(context, answer);
     // No message text beside the card: Teams renders it as markdown, and the summary holds directory strings.
-    const sent = await context.sendActivity(MessageFactory.attachment(toAttachment(card)));
-    const activityId = sent?.id ?? null;
+    const activityId = await deliver(MessageFactory.attachment(toAttachment(card)));
     if (activityId) await this.store.attachActivityId(responseId, activityId);
     this.logger.info(
       { responseId, intent: answer.intent, conversationId: context.activity.conversation.id },
@@ -77,9 +89,19 @@ export class AnswerSender {
     answer: Answer,
   ): Promise<{ responseId: string; card: AdaptiveCard }> {
     const responseId = randomUUID();
-    const card = withFeedbackFooter(answer.card, responseId);
     const person = personOf(context);
     const conversation = context.activity.conversation;
+    // expectReplies turns are the CLI's: its server is gone before anyone could open a link.
+    const download =
+      answer.table && this.exports && context.activity.deliveryMode !== 'expectReplies'
+        ? await this.exportLink(answer.table, {
+            responseId,
+            tenantId: person.tenantId ?? '',
+            conversationId: conversation.id,
+          })
+        : null;
+    const answered = withFeedbackFooter(answer.card, responseId);
+    const card = download ? withDownloadAction(answered, download) : answered;
     await this.store.saveResponse({
       responseId,
       createdAt: this.now().toISOString(),
@@ -99,9 +121,30 @@ export class AnswerSender {
   }
 
   /** Cards that are not answers (questions back, refusals, confirmations) carry no feedback footer. */
-  async sendCard(context: TurnContext, card: AdaptiveCard): Promise<string | null> {
-    const sent = await context.sendActivity(MessageFactory.attachment(toAttachment(card)));
-    return sent?.id ?? null;
+  async sendCard(
+    context: TurnContext,
+    card: AdaptiveCard,
+    deliver: Deliver = sendNow(context),
+  ): Promise<string | null> {
+    return deliver(MessageFactory.attachment(toAttachment(card)));
+  }
+
+  /** An export that cannot be stored costs the answer its button, not the answer itself. */
+  private async exportLink(
+    table: ExportTable,
+    owner: { responseId: string; tenantId: string; conversationId: string },
+  ): Promise<string | null> {
+    if (!this.exports || table.rows.length === 0) return null;
+    try {
+      return await this.exports.create(table, owner);
+    } catch (error) {
+      if (!isStoreError(error)) throw error;
+      this.logger.warn(
+        { reason: error.reason, responseId: owner.responseId },
+        'no CSV export for this answer',
+      );
+      return null;
+    }
   }
 
   async audit(

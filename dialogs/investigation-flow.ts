@@ -20,8 +20,10 @@ import type { Logger } from '../services/logger';
 import { explainGraphError } from '../services/skills/explain-error';
 import { SKILLS, skillFor } from '../services/skills/registry';
 import { resolveUser, type DirectoryUser } from '../services/skills/resolve-user';
-import type { Skill } from '../services/skills/skill';
+import type { Skill, SkillAnswer, SkillRequest } from '../services/skills/skill';
+import { annotateSpan, inSpan } from '../services/telemetry';
 import { personOf, type AnswerSender } from './answer-sender';
+import { Progress } from './progress';
 import type { RemediationFlow } from './remediation-flow';
 import { emptyThreadState, PENDING_TTL_MS, type ThreadState, type ThreadSubject } from './thread-state';
 
@@ -34,6 +36,8 @@ export interface InvestigationFlowDeps {
   threadState: StatePropertyAccessor<ThreadState>;
   logger: Logger;
   now?: () => Date;
+  /** Answers slower than this show progress (dialogs/progress.ts); default 1.5 s. */
+  progressAfterMs?: number;
 }
 
 /** A question ready to answer: what the recognizer found, possibly completed by an earlier question in the thread. */
@@ -143,7 +147,7 @@ export class InvestigationFlow {
       const resolution = await resolveUser(this.deps.graph, data.userId, 'objectId');
       if (resolution.kind !== 'found')
         return noticeCard('No such user', ['That user is no longer in the directory.']);
-      const answer = await skill.run(this.deps.graph, {
+      const answer = await runSkillInSpan(skill, this.deps.graph, {
         entities,
         user: resolution.user,
         now: this.now(),
@@ -177,6 +181,7 @@ export class InvestigationFlow {
     state: ThreadState,
   ): Promise<void> {
     const { intent } = question;
+    annotateSpan({ 'warden.intent': intent });
     if (intent === 'help' || intent === 'unknown') {
       await this.sendHelp(context, intent === 'unknown' ? prompt : '', question.alternatives);
       return;
@@ -229,14 +234,23 @@ export class InvestigationFlow {
     user: DirectoryUser | null,
     prompt: string,
   ): Promise<void> {
+    const progress = new Progress(context, {
+      afterMs: this.deps.progressAfterMs ?? 1500,
+      scanning: skill.scanning ?? null,
+      logger: this.deps.logger,
+    });
     try {
-      const answer = await skill.run(this.deps.graph, { entities, user, now: this.now() });
-      await this.deps.sender.sendAnswer(context, {
-        ...answer,
-        intent: skill.intent,
-        subject: user?.id ?? entities.app ?? null,
-        prompt,
+      const answer = await runSkillInSpan(skill, this.deps.graph, {
+        entities,
+        user,
+        now: this.now(),
+        onProgress: progress.onProgress,
       });
+      await this.deps.sender.sendAnswer(
+        context,
+        { ...answer, intent: skill.intent, subject: user?.id ?? entities.app ?? null, prompt },
+        progress.deliver,
+      );
       await this.deps.sender.audit(context, {
         kind: 'query',
         intent: skill.intent,
@@ -250,11 +264,14 @@ export class InvestigationFlow {
         { reason: error.reason, status: error.status, path: error.path, intent: skill.intent },
         'graph error',
       );
-      await this.notice(
+      await this.deps.sender.sendCard(
         context,
-        `Warden could not answer: ${skill.title.toLowerCase()}`,
-        [explainGraphError(error)],
-        error.reason !== 'not-found',
+        noticeCard(
+          `Warden could not answer: ${skill.title.toLowerCase()}`,
+          [explainGraphError(error)],
+          error.reason !== 'not-found',
+        ),
+        progress.deliver,
       );
       await this.deps.sender.audit(context, {
         kind: 'query',
@@ -263,6 +280,8 @@ export class InvestigationFlow {
         detail: prompt.slice(0, 500),
         result: `graph ${error.reason}`,
       });
+    } finally {
+      await progress.end();
     }
   }
 
@@ -430,6 +449,18 @@ const REFUSALS: Record<Exclude<Decision, { allowed: true }>['reason'], string> =
   'not-a-responder': 'You are not one of the responders allowed to ask Warden about identities.',
   'not-a-remediator': 'Only remediators may do that.',
 };
+
+/** One span per skill run (services/telemetry.ts), with the rows its Graph scan read when the skill reports them. */
+const runSkillInSpan = (skill: Skill, graph: GraphGateway, request: SkillRequest): Promise<SkillAnswer> =>
+  inSpan('warden.skill', { 'warden.intent': skill.intent }, (span) =>
+    skill.run(graph, {
+      ...request,
+      onProgress: (rows) => {
+        span.setAttribute('warden.skill.rows_scanned', rows);
+        request.onProgress?.(rows);
+      },
+    }),
+  );
 
 const noticeCard = (title: string, lines: string[], attention = true): AdaptiveCard =>
   renderNoticeCard({ kicker: 'Warden', title, attention, lines, choices: [] });

@@ -1,4 +1,4 @@
-// `npm run package [-- --env local]`: builds appPackage/build/appPackage.<env>.zip, the file an admin uploads to Teams.
+// `npm run package [-- --env=local]`: builds appPackage/build/appPackage.<env>.zip, the file an admin uploads to Teams.
 // ${{VAR}} placeholders in the manifest are filled from env/.env.<env> (and the environment), as the Agents Toolkit does.
 'use strict';
 const fs = require('node:fs');

@@ -23,6 +23,8 @@ export interface Config {
     readonly tokenIssuer: string | null;
     /** Hosts replies may be sent to (the activity's serviceUrl); a reply to any other host is refused. */
     readonly allowedServiceUrls: readonly string[];
+    /** The Bot Framework Token Service (Teams SSO); overridden for sovereign clouds, and by the tests' stub. */
+    readonly oauthUrl: string | null;
   };
   readonly graph:
     | {
@@ -30,15 +32,32 @@ export interface Config {
         readonly demoPort: number;
         readonly demoScale: string | null;
         readonly demoFaults: string | null;
+        /**
+         * A demo tenant already running elsewhere (`warden demo-tenant`), instead of the embedded one: the benchmark
+         * keeps the stand-in for Graph out of the bot's process, as Graph is in production.
+         */
+        readonly demoUrl: string | null;
       }
-    | {
-        readonly mode: 'app';
-        readonly baseUrl: string;
-        readonly authorityHost: string;
-        readonly tenantId: string;
-        readonly clientId: string;
-        readonly clientSecret: string;
-      };
+    | ({ readonly mode: 'app' } & GraphAppConfig)
+    | ({
+        /** Graph is called on behalf of the person asking (Teams SSO, then on-behalf-of), with their own roles. */
+        readonly mode: 'delegated';
+        /** The Azure Bot OAuth connection that Teams SSO tokens are exchanged through. */
+        readonly connectionName: string;
+      } & GraphAppConfig);
+  /**
+   * Every Graph call, on either tenant: each attempt's deadline, how many times a throttled or failed call is tried
+   * again, and the backoff where Graph sends no Retry-After (GRAPH_TIMEOUT_MS, GRAPH_MAX_RETRIES, GRAPH_RETRY_BASE_MS).
+   * The defaults suit Graph; fault tests set small values to stay fast.
+   */
+  readonly graphCalls: {
+    readonly timeoutMs: number;
+    readonly maxRetries: number;
+    readonly baseDelayMs: number;
+    readonly maxDelayMs: number;
+    /** All of one turn's Graph work, retries included, must end within this, so a card always comes in time. */
+    readonly turnBudgetMs: number;
+  };
   readonly access: {
     readonly allowedTenants: readonly string[];
     readonly responders: readonly string[];
@@ -47,7 +66,7 @@ export interface Config {
     readonly remediatorGroupId: string | null;
   };
   readonly store:
-    | { readonly kind: 'sqlite'; readonly path: string }
+    | { readonly kind: 'sqlite'; readonly path: string; readonly synchronous: 'normal' | 'full' }
     | { readonly kind: 'table'; readonly connectionString: string };
   readonly state:
     | { readonly kind: 'memory' }
@@ -68,6 +87,24 @@ export interface Config {
         readonly apiVersion: string;
       };
   readonly logLevel: string;
+  /** An answer still running after this long gets a progress placeholder (channels) or informative stream (chats). */
+  readonly progressAfterMs: number;
+  readonly exports: {
+    /** Where browsers reach the bot for "Download CSV"; null means the listening URL (local mode only). */
+    readonly publicUrl: string | null;
+    /** HMAC key for export links; null means a random key per process (links die with it). */
+    readonly signingKey: string | null;
+    readonly ttlSeconds: number;
+  };
+}
+
+/** Warden's Entra app registration for Graph: app-only tokens, or the confidential client of the on-behalf-of flow. */
+export interface GraphAppConfig {
+  readonly baseUrl: string;
+  readonly authorityHost: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
 }
 
 /** The demo tenant's identities (DESIGN §7): used as access defaults only when Warden runs on the demo tenant. */
@@ -105,6 +142,16 @@ export function loadConfig(env: Env = process.env): Config {
     const value = Number(raw);
     if (!Number.isInteger(value) || value < 0 || value > 65535) {
       problems.push(`${key} must be a port number (0-65535), got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const integer = (key: string, fallback: number, min: number, max: number): number => {
+    const raw = read(key);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${key} must be a whole number from ${min} to ${max}, got "${raw}"`);
       return fallback;
     }
     return value;
@@ -184,29 +231,59 @@ export function loadConfig(env: Env = process.env): Config {
   const graphClient = read('GRAPH_CLIENT_ID');
   const graphSecret = read('SECRET_GRAPH_CLIENT_SECRET', 'GRAPH_CLIENT_SECRET');
   const anyGraph = graphTenant ?? graphClient ?? graphSecret;
+  const graphAuth = (read('GRAPH_AUTH') ?? 'app').toLowerCase();
+  if (graphAuth !== 'app' && graphAuth !== 'delegated')
+    problems.push(`GRAPH_AUTH must be app or delegated, got "${graphAuth}"`);
+  const connectionName = read('OAUTH_CONNECTION_NAME');
+  const delegated = graphAuth === 'delegated';
+  if (delegated) {
+    if (!connectionName)
+      problems.push(
+        'OAUTH_CONNECTION_NAME (the Azure Bot OAuth connection for Teams SSO) is required with GRAPH_AUTH=delegated',
+      );
+    if (!appId)
+      problems.push(
+        'MicrosoftAppId is required with GRAPH_AUTH=delegated: Teams SSO goes through the bot registration',
+      );
+  } else if (connectionName) {
+    // Otherwise someone who meant to limit Warden to each person's own roles would silently get app-only access.
+    problems.push(
+      'OAUTH_CONNECTION_NAME is set but GRAPH_AUTH is not delegated; set GRAPH_AUTH=delegated or remove it',
+    );
+  }
   let graph: Config['graph'];
-  if (anyGraph) {
+  if (anyGraph || delegated) {
     if (!graphTenant) problems.push('GRAPH_TENANT_ID is required with Graph credentials');
     if (!graphClient) problems.push('GRAPH_CLIENT_ID is required with Graph credentials');
     if (!graphSecret) problems.push('SECRET_GRAPH_CLIENT_SECRET is required with Graph credentials');
-    graph = {
-      mode: 'app',
+    const app: GraphAppConfig = {
       baseUrl: url('GRAPH_BASE_URL', 'https://graph.microsoft.com'),
       authorityHost: url('GRAPH_AUTHORITY_HOST', 'https://login.microsoftonline.com'),
       tenantId: graphTenant ?? '',
       clientId: graphClient ?? '',
       clientSecret: graphSecret ?? '',
     };
+    graph = delegated
+      ? { mode: 'delegated', connectionName: connectionName ?? '', ...app }
+      : { mode: 'app', ...app };
   } else {
     graph = {
       mode: 'demo',
       demoPort: port('DEMO_TENANT_PORT', 3979),
       demoScale: read('DEMO_TENANT_SCALE'),
       demoFaults: read('DEMO_TENANT_FAULTS'),
+      demoUrl: read('DEMO_TENANT_URL') === null ? null : url('DEMO_TENANT_URL', 'http://127.0.0.1:3979'),
     };
   }
 
   const demo = graph.mode === 'demo';
+  const graphCalls = {
+    timeoutMs: integer('GRAPH_TIMEOUT_MS', 15_000, 100, 120_000),
+    maxRetries: integer('GRAPH_MAX_RETRIES', 3, 0, 10),
+    baseDelayMs: integer('GRAPH_RETRY_BASE_MS', demo ? 200 : 500, 1, 60_000),
+    maxDelayMs: demo ? 5_000 : 10_000,
+    turnBudgetMs: integer('GRAPH_TURN_BUDGET_MS', 25_000, 1_000, 120_000),
+  };
   const allowedTenants = guidList('ALLOWED_TENANTS');
   const responders = guidList('RESPONDERS');
   const remediators = guidList('REMEDIATORS');
@@ -225,7 +302,14 @@ export function loadConfig(env: Env = process.env): Config {
 
   const storageConnection = read('AZURE_STORAGE_CONNECTION_STRING', 'SECRET_AZURE_STORAGE_CONNECTION_STRING');
   const storeKind = read('STORE') ?? 'sqlite';
-  let store: Config['store'] = { kind: 'sqlite', path: `${read('DATA_DIR') ?? 'data'}/warden.db` };
+  const synchronous = (read('SQLITE_SYNCHRONOUS') ?? 'normal').toLowerCase();
+  if (synchronous !== 'normal' && synchronous !== 'full')
+    problems.push(`SQLITE_SYNCHRONOUS must be normal or full, got "${synchronous}"`);
+  let store: Config['store'] = {
+    kind: 'sqlite',
+    path: `${read('DATA_DIR') ?? 'data'}/warden.db`,
+    synchronous: synchronous === 'full' ? 'full' : 'normal',
+  };
   if (storeKind === 'table') {
     if (storageConnection) store = { kind: 'table', connectionString: storageConnection };
     else problems.push('STORE=table needs AZURE_STORAGE_CONNECTION_STRING');
@@ -267,6 +351,25 @@ export function loadConfig(env: Env = process.env): Config {
     };
   }
 
+  const progressAfterMs = Number(read('PROGRESS_AFTER_MS') ?? 1500);
+  if (!Number.isInteger(progressAfterMs) || progressAfterMs < 0)
+    problems.push(
+      `PROGRESS_AFTER_MS must be a whole number of milliseconds, got "${read('PROGRESS_AFTER_MS')}"`,
+    );
+  const exportTtl = Number(read('EXPORT_TTL_SECONDS') ?? 900);
+  if (!Number.isInteger(exportTtl) || exportTtl < 10 || exportTtl > 86_400)
+    problems.push(`EXPORT_TTL_SECONDS must be 10 to 86400, got "${read('EXPORT_TTL_SECONDS')}"`);
+  const signingKey = read('SECRET_EXPORT_SIGNING_KEY', 'EXPORT_SIGNING_KEY');
+  if (signingKey !== null && signingKey.length < 32)
+    problems.push('EXPORT_SIGNING_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)');
+  const publicUrlRaw = read('BOT_PUBLIC_URL');
+  const publicUrl = publicUrlRaw === null ? null : url('BOT_PUBLIC_URL', 'http://invalid.example');
+  // Behind Azure Bot Service several instances share links, so a per-process key would break them.
+  if (nodeEnv === 'production' && publicUrl !== null && signingKey === null)
+    problems.push(
+      'EXPORT_SIGNING_KEY is required in production with BOT_PUBLIC_URL (CSV links are signed with it)',
+    );
+
   const config: Config = {
     env: nodeEnv as Config['env'],
     port: port('PORT', 3978),
@@ -280,13 +383,17 @@ export function loadConfig(env: Env = process.env): Config {
       openIdMetadataUrl,
       tokenIssuer,
       allowedServiceUrls,
+      oauthUrl: read('BOT_OAUTH_URL') === null ? null : url('BOT_OAUTH_URL', 'https://api.botframework.com'),
     },
     graph,
+    graphCalls,
     access,
     store,
     state,
     openai,
     logLevel: read('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    progressAfterMs,
+    exports: { publicUrl, signingKey, ttlSeconds: exportTtl },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);

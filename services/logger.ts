@@ -1,5 +1,7 @@
 import pino from 'pino';
 
+import { logCorrelation } from './telemetry';
+
 /**
  * Structured logs with request and conversation ids. Tokens, secrets and message text are never logged; redaction
  * is a backstop for headers that slip into an error object.
@@ -10,6 +12,8 @@ export const createLogger = (level: string): Logger =>
   pino({
     level,
     base: { service: 'warden' },
+    // Trace and span ids while a span is active (services/telemetry.ts); nothing without an OpenTelemetry SDK.
+    mixin: logCorrelation,
     redact: {
       paths: [
         '*.authorization',

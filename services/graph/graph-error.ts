@@ -56,3 +56,18 @@ export const parseRetryAfter = (value: string | null | undefined, now = Date.now
   const date = Date.parse(value);
   return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - now) / 1000));
 };
+
+/**
+ * A Graph token could not be had. `refused`: Entra (or Warden itself) said no, e.g. no consent, an expired or foreign
+ * assertion, or no signed-in person; retrying will not help. Otherwise Entra could not be reached.
+ */
+export class TokenError extends Error {
+  constructor(
+    readonly refused: boolean,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+    this.name = 'TokenError';
+  }
+}

@@ -1,7 +1,15 @@
-import { Client, GraphError as SdkGraphError, HTTPMessageHandler } from '@microsoft/microsoft-graph-client';
-import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import { AsyncLocalStorage } from 'node:async_hooks';
 
-import { GraphError, parseRetryAfter, reasonFor } from './graph-error';
+import {
+  Client,
+  GraphError as SdkGraphError,
+  HTTPMessageHandler,
+  type Context,
+  type Middleware,
+} from '@microsoft/microsoft-graph-client';
+
+import { annotateSpan, inSpan, pathTemplate } from '../telemetry';
+import { GraphError, parseRetryAfter, reasonFor, TokenError } from './graph-error';
 import { RateLimiter, bucketFor } from './rate-limiter';
 
 export type GraphVersion = 'v1.0' | 'beta';
@@ -33,9 +41,17 @@ export interface ListResult<T> {
   nextLink: string | null;
 }
 
+export interface ListBounds {
+  maxItems: number;
+  maxPages: number;
+  /** Told the running item count after each page, for progress updates on long scans. */
+  onProgress?: (items: number) => void;
+}
+
 export type BatchItemResult<T = unknown> =
   { ok: true; status: number; body: T } | { ok: false; error: GraphError };
 
+/** Where Graph tokens come from; failures are `TokenError`s (see `token-provider.ts`). */
 export interface TokenProvider {
   getAccessToken(): Promise<string>;
 }
@@ -58,11 +74,14 @@ export interface GraphGatewayOptions {
  */
 export class GraphGateway {
   private readonly client: Client;
+  private readonly tokens: TokenProvider | null;
   private readonly origin: string;
   private readonly retry: { maxRetries: number; baseDelayMs: number; maxDelayMs: number };
   private readonly timeoutMs: number;
   private readonly limiter: RateLimiter | null;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** The time (ms since the epoch) by which the current turn's Graph work must be done; see `withinBudget`. */
+  private readonly deadline = new AsyncLocalStorage<number>();
 
   constructor(options: GraphGatewayOptions) {
     const base = new URL(options.baseUrl);
@@ -71,19 +90,36 @@ export class GraphGateway {
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.limiter = options.limiter ?? null;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    // A custom chain: the SDK's own RetryHandler waits a fixed 3 s and knows nothing of per-tenant buckets, and its
-    // AuthenticationHandler drops the token for hosts it does not recognise; we do both here instead.
-    const auth = new BearerTokenMiddleware(options.tokens);
-    auth.setNext(new HTTPMessageHandler());
+    this.tokens = options.tokens;
+    // No SDK middleware but the HTTP handler: the SDK's own RetryHandler waits a fixed 3 s and knows nothing of
+    // per-tenant buckets, and its AuthenticationHandler drops the token for hosts it does not recognise (and would
+    // turn a token failure into a network error); we do both in `send` and `attempt` instead.
     this.client = Client.initWithMiddleware({
       baseUrl: `${this.origin}/`,
       defaultVersion: 'v1.0',
-      middleware: auth,
+      middleware: [new StatusOnSpan(), new HTTPMessageHandler()],
     });
   }
 
   get baseUrl(): string {
     return this.origin;
+  }
+
+  /**
+   * Runs `work` with all its Graph calls, however many and however deep, inside one time budget: each attempt's
+   * timeout is cut to what is left, and no retry starts that could not finish in it. However Graph fails, the turn
+   * ends with an answer or a card saying why within the budget, rather than after every call's own retries.
+   */
+  withinBudget<T>(budgetMs: number, work: () => Promise<T>): Promise<T> {
+    const outer = this.deadline.getStore();
+    const deadline = Date.now() + budgetMs;
+    return this.deadline.run(outer === undefined ? deadline : Math.min(outer, deadline), work);
+  }
+
+  /** What is left of the current budget (Infinity outside one). */
+  private remainingMs(): number {
+    const deadline = this.deadline.getStore();
+    return deadline === undefined ? Infinity : deadline - Date.now();
   }
 
   async get<T>(request: Omit<GraphRequest, 'method' | 'body'>): Promise<T> {
@@ -113,10 +149,7 @@ export class GraphGateway {
   }
 
   /** Follows nextLinks until `maxItems` or `maxPages`, whichever comes first, and says whether it stopped early. */
-  async list<T>(
-    request: Omit<GraphRequest, 'method' | 'body'>,
-    bounds: { maxItems: number; maxPages: number },
-  ): Promise<ListResult<T>> {
+  async list<T>(request: Omit<GraphRequest, 'method' | 'body'>, bounds: ListBounds): Promise<ListResult<T>> {
     let page = await this.firstPage<T>(request);
     return this.continueList(page, request.version ?? 'v1.0', bounds, async (link) => {
       page = await this.page<T>(link, request.version ?? 'v1.0');
@@ -128,17 +161,19 @@ export class GraphGateway {
   async continueList<T>(
     first: GraphPage<T>,
     version: GraphVersion,
-    bounds: { maxItems: number; maxPages: number },
+    bounds: ListBounds,
     fetchPage: (nextLink: string) => Promise<GraphPage<T>> = (link) => this.page<T>(link, version),
   ): Promise<ListResult<T>> {
     const items = [...first.items];
     let nextLink = first.nextLink;
     let pages = 1;
+    bounds.onProgress?.(items.length);
     while (nextLink && pages < bounds.maxPages && items.length < bounds.maxItems) {
       const next = await fetchPage(nextLink);
       items.push(...next.items);
       nextLink = next.nextLink;
       pages += 1;
+      bounds.onProgress?.(items.length);
     }
     return {
       items: items.slice(0, bounds.maxItems),
@@ -197,6 +232,11 @@ export class GraphGateway {
           results.set(request.id, { ok: false, error });
         }
       }
+      if (throttled.length > 0 && wait >= this.remainingMs()) {
+        for (const request of throttled)
+          results.set(request.id, { ok: false, error: outOfTime(request.path, 'throttled') });
+        throttled.length = 0;
+      }
       pending = throttled;
       if (pending.length > 0) await this.sleep(wait);
     }
@@ -208,14 +248,36 @@ export class GraphGateway {
     for (let attempt = 0; ; attempt += 1) {
       await this.limiter?.acquire(bucketFor(request.path));
       try {
-        return await this.attempt<T>(request, version);
+        return await inSpan(
+          'graph.request',
+          {
+            'http.request.method': request.method ?? 'GET',
+            'url.template': pathTemplate(request.path),
+            'warden.graph.version': version,
+            'http.request.resend_count': attempt,
+            'warden.graph.throttled': false,
+          },
+          (span) =>
+            this.attempt<T>(request, version).catch((error: unknown) => {
+              const graphError = toGraphError(error, request.path);
+              span.setAttributes({
+                'error.type': graphError.reason,
+                'warden.graph.throttled': graphError.reason === 'throttled',
+              });
+              throw graphError;
+            }),
+          'client',
+        );
       } catch (error) {
         const graphError = toGraphError(error, request.path);
         const retriable =
           graphError.reason === 'throttled' ||
           (graphError.reason === 'unavailable' && request.method !== 'PATCH');
         if (!retriable || attempt >= this.retry.maxRetries) throw graphError;
-        await this.sleep(this.backoff(attempt, graphError.retryAfterSeconds));
+        const delay = this.backoff(attempt, graphError.retryAfterSeconds);
+        // A retry that cannot finish within the turn's budget would only delay the card that says why.
+        if (delay + MIN_ATTEMPT_MS > this.remainingMs()) throw graphError;
+        await this.sleep(delay);
       }
     }
   }
@@ -225,7 +287,10 @@ export class GraphGateway {
     let call = this.client.api(inlineQuery ? `${path}?${inlineQuery}` : path).version(version);
     if (request.query) call = call.query(encodeQuery(request.query));
     if (request.headers) call = call.headers(request.headers);
-    call = call.option('signal', AbortSignal.timeout(this.timeoutMs));
+    if (this.tokens) call = call.header('Authorization', `Bearer ${await this.accessToken(request.path)}`);
+    const remaining = this.remainingMs();
+    if (remaining < MIN_ATTEMPT_MS) throw outOfTime(request.path, 'unavailable');
+    call = call.option('signal', AbortSignal.timeout(Math.min(this.timeoutMs, remaining)));
     switch (request.method ?? 'GET') {
       case 'GET':
         return (await call.get()) as T;
@@ -233,6 +298,23 @@ export class GraphGateway {
         return (await call.post(request.body ?? {})) as T;
       case 'PATCH':
         return (await call.patch(request.body ?? {})) as T;
+    }
+  }
+
+  /** A token, fetched per attempt (msal caches it); a refusal is final, an unreachable Entra is retried like Graph. */
+  private async accessToken(path: string): Promise<string> {
+    try {
+      return await this.tokens!.getAccessToken();
+    } catch (error) {
+      const refused = error instanceof TokenError && error.refused;
+      throw new GraphError({
+        reason: refused ? 'forbidden' : 'unavailable',
+        status: refused ? 401 : 503,
+        code: 'TokenUnavailable',
+        message: 'Warden could not get a token for Microsoft Graph',
+        path,
+        cause: error,
+      });
     }
   }
 
@@ -261,25 +343,25 @@ export class GraphGateway {
   }
 }
 
-class BearerTokenMiddleware implements Middleware {
-  private next: Middleware | undefined;
+/** Below this, an attempt is not worth starting: it could not get an answer back in time. */
+const MIN_ATTEMPT_MS = 250;
 
-  constructor(private readonly tokens: TokenProvider | null) {}
+/** The turn's Graph budget is spent: the card says Graph did not answer in time (or was throttling). */
+const outOfTime = (path: string, reason: 'throttled' | 'unavailable'): GraphError =>
+  new GraphError({
+    reason,
+    status: reason === 'throttled' ? 429 : 504,
+    message: 'Microsoft Graph did not answer within the time a question is allowed',
+    path,
+  });
+
+/** Tells the request's span what Graph answered: on success the SDK returns only the body. */
+class StatusOnSpan implements Middleware {
+  private next: Middleware | null = null;
 
   async execute(context: Context): Promise<void> {
-    if (this.tokens) {
-      const authorization = `Bearer ${await this.tokens.getAccessToken()}`;
-      const options = context.options ?? {};
-      if (options.headers instanceof Headers) options.headers.set('Authorization', authorization);
-      else
-        options.headers = {
-          ...(options.headers as Record<string, string> | undefined),
-          Authorization: authorization,
-        };
-      context.options = options;
-    }
-    if (!this.next) throw new Error('BearerTokenMiddleware has no next handler');
-    await this.next.execute(context);
+    await this.next?.execute(context);
+    if (context.response) annotateSpan({ 'http.response.status_code': context.response.status });
   }
 
   setNext(next: Middleware): void {

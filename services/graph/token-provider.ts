@@ -1,36 +1,110 @@
-import { ConfidentialClientApplication } from '@azure/msal-node';
+import { AsyncLocalStorage } from 'node:async_hooks';
 
+import {
+  ConfidentialClientApplication,
+  InteractionRequiredAuthError,
+  ServerError,
+  type AuthenticationResult,
+  type INetworkModule,
+} from '@azure/msal-node';
+
+import { TokenError } from './graph-error';
 import type { TokenProvider } from './graph-gateway';
 
-export interface AppOnlyCredentials {
+/** Warden's Entra app registration, as msal-node's confidential client. */
+export interface GraphAppCredentials {
   tenantId: string;
   clientId: string;
   clientSecret: string;
   /** e.g. https://login.microsoftonline.com (public cloud) or https://login.microsoftonline.us (US Gov). */
   authorityHost: string;
-  /** The Graph resource, e.g. https://graph.microsoft.com; its `/.default` scope asks for the consented app roles. */
+  /** The Graph resource, e.g. https://graph.microsoft.com; its `/.default` scope asks for what was consented. */
   graphResource: string;
 }
+
+export interface TokenProviderOptions {
+  /** msal's HTTP client; injected by tests only, so no request leaves loopback. */
+  networkClient?: INetworkModule;
+}
+
+const confidentialClient = (credentials: GraphAppCredentials, options: TokenProviderOptions) =>
+  new ConfidentialClientApplication({
+    auth: {
+      clientId: credentials.clientId,
+      clientSecret: credentials.clientSecret,
+      authority: `${credentials.authorityHost}/${credentials.tenantId}`,
+    },
+    ...(options.networkClient ? { system: { networkClient: options.networkClient } } : {}),
+  });
+
+/** Entra's answer, or our TokenError: a refusal (consent, a bad or expired assertion) is not worth retrying. */
+const accessTokenOf = async (acquire: () => Promise<AuthenticationResult | null>): Promise<string> => {
+  let result: AuthenticationResult | null;
+  try {
+    result = await acquire();
+  } catch (error) {
+    const refused = error instanceof ServerError || error instanceof InteractionRequiredAuthError;
+    throw new TokenError(
+      refused,
+      refused ? 'Microsoft Entra refused a Graph token' : 'Microsoft Entra could not be reached',
+      { cause: error },
+    );
+  }
+  if (!result?.accessToken) throw new TokenError(false, 'Microsoft Entra returned no access token for Graph');
+  return result.accessToken;
+};
 
 /** App-only (client credentials) tokens from msal-node, which caches them and renews them before they expire. */
 export class AppOnlyTokenProvider implements TokenProvider {
   private readonly app: ConfidentialClientApplication;
 
-  constructor(private readonly credentials: AppOnlyCredentials) {
-    this.app = new ConfidentialClientApplication({
-      auth: {
-        clientId: credentials.clientId,
-        clientSecret: credentials.clientSecret,
-        authority: `${credentials.authorityHost}/${credentials.tenantId}`,
-      },
-    });
+  constructor(
+    private readonly credentials: GraphAppCredentials,
+    options: TokenProviderOptions = {},
+  ) {
+    this.app = confidentialClient(credentials, options);
   }
 
-  async getAccessToken(): Promise<string> {
-    const result = await this.app.acquireTokenByClientCredential({
-      scopes: [`${this.credentials.graphResource}/.default`],
-    });
-    if (!result?.accessToken) throw new Error('Microsoft Entra returned no access token for Graph');
-    return result.accessToken;
+  getAccessToken(): Promise<string> {
+    return accessTokenOf(() =>
+      this.app.acquireTokenByClientCredential({ scopes: [`${this.credentials.graphResource}/.default`] }),
+    );
+  }
+}
+
+/**
+ * Delegated tokens: Graph is called on behalf of the person asking, with their own permissions and Entra roles, by
+ * exchanging their Teams SSO token (the assertion the Bot Framework Token Service holds for them) in msal-node's
+ * on-behalf-of flow. msal caches each Graph token under a hash of the assertion it came from.
+ *
+ * The person is bound per turn with `runAs`: every Graph call made inside it, however deep in the skills, uses that
+ * person's token. A call outside any person's turn fails; it never falls back to app-only or anyone else's token.
+ */
+export class OnBehalfOfTokenProvider implements TokenProvider {
+  private readonly app: ConfidentialClientApplication;
+  private readonly asker = new AsyncLocalStorage<string>();
+
+  constructor(
+    private readonly credentials: GraphAppCredentials,
+    options: TokenProviderOptions = {},
+  ) {
+    this.app = confidentialClient(credentials, options);
+  }
+
+  /** Runs `work` with Graph called as the person whose assertion this is. */
+  runAs<T>(assertion: string, work: () => Promise<T>): Promise<T> {
+    return this.asker.run(assertion, work);
+  }
+
+  getAccessToken(): Promise<string> {
+    const assertion = this.asker.getStore();
+    if (!assertion)
+      return Promise.reject(new TokenError(true, 'Graph was called outside the turn of a signed-in person'));
+    return accessTokenOf(() =>
+      this.app.acquireTokenOnBehalfOf({
+        oboAssertion: assertion,
+        scopes: [`${this.credentials.graphResource}/.default`],
+      }),
+    );
   }
 }

@@ -321,7 +321,7 @@ export const policiesGaps: Skill = {
       policies.length === 0
         ? 'No Conditional Access policies: nothing requires MFA, blocks legacy authentication or acts on risk.'
         : `${plural(gaps.length, 'gap')} in ${plural(policies.length, 'policy', 'policies')}.${userSummary}`;
-    const { card } = renderPolicyGapsCard({
+    const { card, table } = renderPolicyGapsCard({
       title: user
         ? `Conditional Access for ${safeText(user.displayName ?? user.userPrincipalName, 120)}`
         : 'Conditional Access gaps',
@@ -354,7 +354,7 @@ export const policiesGaps: Skill = {
       ...gaps.map((gap, index) => `${index + 1}. ${gap}`),
       ...userLines.map((line) => line.text),
     ].join('\n');
-    return { card, summary };
+    return { card, summary, table };
   },
 };
 

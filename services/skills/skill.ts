@@ -1,4 +1,5 @@
 import type { AdaptiveCard } from '../../cards/render';
+import type { ExportTable } from '../exports/csv';
 import type { GraphGateway } from '../graph/graph-gateway';
 import type { Entities, Intent } from '../intent/types';
 import type { DirectoryUser } from './resolve-user';
@@ -10,6 +11,8 @@ export interface SkillRequest {
   now: Date;
   /** For "Show more": the rows already shown. Skills that page tables honour it; others ignore it. */
   offset?: number;
+  /** Told how many rows a long scan has read so far (Graph paging), for the progress placeholder. */
+  onProgress?: (rows: number) => void;
 }
 
 /** What a "Show more" button carries: enough to ask the same question again for the next rows. */
@@ -24,6 +27,8 @@ export interface SkillAnswer {
   card: AdaptiveCard;
   /** Plain-text gist, kept with the response record and printed by `warden ask`. */
   summary: string;
+  /** Every row of a table answer (not only those that fit the card), for "Download CSV". */
+  table?: ExportTable;
 }
 
 /**
@@ -36,6 +41,8 @@ export interface Skill {
   /** What the help card shows. */
   title: string;
   example: string;
+  /** What a long run is reading, for the progress placeholder: "Scanning sign-in logs… 12,000 rows". */
+  scanning?: string;
   run(graph: GraphGateway, request: SkillRequest): Promise<SkillAnswer>;
 }
 

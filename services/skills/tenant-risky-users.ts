@@ -25,7 +25,8 @@ export const tenantRiskyUsers: Skill = {
   needs: 'none',
   title: 'Risky users in the tenant',
   example: 'Who are the high-risk users right now?',
-  async run(graph, { entities, now }) {
+  scanning: 'risky users',
+  async run(graph, { entities, now, onProgress }) {
     const level = entities.riskLevel && RISK_LEVELS.includes(entities.riskLevel) ? entities.riskLevel : null;
     const scan = await graph.list<RiskyUser>(
       {
@@ -35,7 +36,7 @@ export const tenantRiskyUsers: Skill = {
           $top: PAGE,
         },
       },
-      { maxPages: MAX_PAGES, maxItems: PAGE * MAX_PAGES },
+      { maxPages: MAX_PAGES, maxItems: PAGE * MAX_PAGES, onProgress },
     );
     const users = [...scan.items].sort(
       (a, b) =>
@@ -52,7 +53,7 @@ export const tenantRiskyUsers: Skill = {
         : level
           ? `${plural(users.length, 'user')}${more} ${scope}: ${byState('atRisk')} at risk, ${byState('confirmedCompromised')} confirmed compromised.`
           : `${plural(users.length, 'user')}${more} ${scope}: ${count('high')} high, ${count('medium')} medium, ${count('low')} low.`;
-    const { card } = renderLogTableCard({
+    const { card, table } = renderLogTableCard({
       kicker: 'Risky users',
       subject: level ? `Users at ${level} risk` : 'Users at risk',
       subjectDetail: '',
@@ -100,6 +101,6 @@ export const tenantRiskyUsers: Skill = {
       .slice(0, 30)
       .map((user) => `${user.userPrincipalName ?? ''}  ${user.riskLevel ?? ''}  ${user.riskState ?? ''}`)
       .join('\n')}`;
-    return { card, summary };
+    return { card, summary, table };
   },
 };

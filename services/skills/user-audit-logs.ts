@@ -21,9 +21,10 @@ export const userAuditLogs: Skill = {
   intent: 'user.auditLogs',
   needs: 'user',
   title: 'Audit logs as a table',
+  scanning: 'audit logs',
   example:
     'Get Microsoft Entra audit logs for karita@woodgrovebank.com for the past 72 hours. Put information in table format.',
-  async run(graph, { user, entities, now, offset = 0 }) {
+  async run(graph, { user, entities, now, offset = 0, onProgress }) {
     if (!user) throw new Error('user.auditLogs needs a resolved user');
     const window = logWindow(entities.hours, DEFAULT_HOURS);
     const since = dateTimeLiteral(hoursAgo(now, window.hours));
@@ -59,7 +60,12 @@ export const userAuditLogs: Skill = {
         );
         continue;
       }
-      scans[key] = await continueScan(graph, result.body);
+      const before = scans.actor?.items.length ?? 0;
+      scans[key] = await continueScan(
+        graph,
+        result.body,
+        onProgress && ((rows) => onProgress(before + rows)),
+      );
     }
     const byId = new Map<string, DirectoryAudit>();
     for (const entry of [...(scans.actor?.items ?? []), ...(scans.target?.items ?? [])])
@@ -80,7 +86,7 @@ export const userAuditLogs: Skill = {
       audits.length === 0
         ? `No audit entries ${phrase}.`
         : `${plural(audits.length, 'audit entry', 'audit entries')} ${phrase}: ${asActor.size} by this user, ${asTarget.size} on this user, ${failures.length} failed.`;
-    const { card } = renderLogTableCard(
+    const { card, table } = renderLogTableCard(
       {
         kicker: 'Audit logs',
         subject: safeText(user.displayName ?? user.userPrincipalName),
@@ -124,19 +130,20 @@ export const userAuditLogs: Skill = {
           `${shortUtc(entry.activityDateTime)}  ${entry.activityDisplayName ?? ''}  ${entry.result ?? ''}  ${initiator(entry)}`,
       )
       .join('\n')}`;
-    return { card, summary };
+    return { card, summary, table };
   },
 };
 
 const continueScan = (
   graph: GraphGateway,
   body: { value?: DirectoryAudit[]; '@odata.nextLink'?: string },
+  onProgress: ((rows: number) => void) | undefined,
 ): Promise<ListResult<DirectoryAudit>> => {
   const first: GraphPage<DirectoryAudit> = {
     items: body.value ?? [],
     nextLink: body['@odata.nextLink'] ?? null,
   };
-  return graph.continueList(first, 'v1.0', { maxPages: MAX_PAGES, maxItems: MAX_ITEMS });
+  return graph.continueList(first, 'v1.0', { maxPages: MAX_PAGES, maxItems: MAX_ITEMS, onProgress });
 };
 
 const initiator = (entry: DirectoryAudit): string =>

@@ -111,7 +111,7 @@ export const userAuthMethods: Skill = {
           : `${plural(methods.length, 'method')}, none added in the last ${RECENT_METHOD_DAYS} days${
               mfa.length === 0 ? '; no MFA method besides the password' : ''
             }.`;
-    const { card } = renderLogTableCard({
+    const { card, table } = renderLogTableCard({
       kicker: 'Authentication methods',
       subject: safeText(user.displayName ?? user.userPrincipalName),
       subjectDetail: `${safeText(user.userPrincipalName)} · ${user.id}`,
@@ -161,6 +161,6 @@ export const userAuthMethods: Skill = {
     const summary = `${headline}\n${methods
       .map((method) => `${methodKind(method)}  ${methodDetail(method)}  ${shortUtc(methodAddedAt(method))}`)
       .join('\n')}`;
-    return { card, summary };
+    return { card, summary, table };
   },
 };

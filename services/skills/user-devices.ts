@@ -54,7 +54,7 @@ export const userDevices: Skill = {
       devices.length === 0
         ? 'No devices are registered to or owned by this user in Microsoft Entra.'
         : `${plural(devices.length, 'device')}: ${nonCompliant.length} not compliant, ${suspicious.length} newly registered and not compliant.`;
-    const { card } = renderLogTableCard({
+    const { card, table } = renderLogTableCard({
       kicker: 'Devices',
       subject: safeText(user.displayName ?? user.userPrincipalName),
       subjectDetail: `${safeText(user.userPrincipalName)} · ${user.id}`,
@@ -92,6 +92,6 @@ export const userDevices: Skill = {
       moreData: null,
     });
     const summary = `${headline}\n${devices.map((device) => `${device.displayName ?? ''}  ${device.operatingSystem ?? ''}  compliant: ${yesNo(device.isCompliant)}`).join('\n')}`;
-    return { card, summary };
+    return { card, summary, table };
   },
 };

@@ -84,7 +84,7 @@ export const userGroups: Skill = {
         ? 'no privileged roles'
         : `privileged: ${privileged.map((role) => safeText(role.displayName ?? '', 60)).join(', ')}`
     }.`;
-    const { card } = renderLogTableCard({
+    const { card, table } = renderLogTableCard({
       kicker: 'Groups and roles',
       subject: safeText(user.displayName ?? user.userPrincipalName),
       subjectDetail: `${safeText(user.userPrincipalName)} · ${user.id}`,
@@ -115,7 +115,7 @@ export const userGroups: Skill = {
       moreData: null,
     });
     const summary = `${headline}\n${rows.map((row) => row.line).join('\n')}`;
-    return { card, summary };
+    return { card, summary, table };
   },
 };
 

@@ -331,7 +331,7 @@ export const userInvestigate: Skill = {
               .join(', ')}`;
     const windowPhrase = `last ${windowLabel(windows.signInHours)}${windows.defaulted ? ', the default' : ''}`;
     const displayName = safeText(user.displayName ?? user.userPrincipalName, 120);
-    const { card } = renderInvestigationCard({
+    const { card, table } = renderInvestigationCard({
       subject: displayName,
       upn: safeText(user.userPrincipalName, 120),
       objectId: user.id,
@@ -385,7 +385,7 @@ export const userInvestigate: Skill = {
       'What to do:',
       ...steps.map((step) => `${step.number}. ${step.text}`),
     ].join('\n');
-    return { card, summary };
+    return { card, summary, table };
   },
 };
 

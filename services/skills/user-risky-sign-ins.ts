@@ -125,7 +125,7 @@ export const userRiskySignIns: Skill = {
     ]
       .sort((a, b) => b.at.localeCompare(a.at))
       .map((entry) => entry.row);
-    const { card } = renderLogTableCard({
+    const { card, table } = renderLogTableCard({
       kicker: 'Risky sign-ins',
       subject: safeText(user.displayName ?? user.userPrincipalName),
       subjectDetail: `${safeText(user.userPrincipalName)} · ${user.id}`,
@@ -155,6 +155,6 @@ export const userRiskySignIns: Skill = {
       .slice(0, 20)
       .map((row) => row.line)
       .join('\n')}`;
-    return { card, summary };
+    return { card, summary, table };
   },
 };

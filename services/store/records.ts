@@ -3,6 +3,7 @@ import type {
   AuditKind,
   AuditRecord,
   DislikeCategory,
+  ExportRecord,
   FeedbackInput,
   FeedbackSource,
   Reaction,
@@ -28,6 +29,8 @@ export const STORE_LIMITS = Object.freeze({
   auditResult: 1000,
   /** Serialized card; cards are kept under 40 KB (DESIGN §4), so this only stops a runaway. */
   cardJson: 200_000,
+  /** An export's CSV (5,000 sign-ins are about 1.5 MB); a table backend also needs it to compress under 900 KB. */
+  exportCsv: 8_000_000,
 });
 
 const REACTIONS: readonly Reaction[] = ['like', 'dislike'];
@@ -122,8 +125,7 @@ export function normalizeResponse(record: ResponseRecord): { record: ResponseRec
   if (cardJson === undefined) throw invalid('card is missing');
   if (cardJson.length > STORE_LIMITS.cardJson)
     throw invalid(`card is ${cardJson.length} characters of JSON; the limit is ${STORE_LIMITS.cardJson}`);
-  // The card is stored as its JSON text, so lone surrogates are replaced here too.
-  cardJson = cardJson.replace(LONE_SURROGATE, '\ufffd');
+  // No lone surrogates to replace: JSON.stringify writes them as \u escapes (ES2019), so the text is well-formed.
   return {
     cardJson,
     record: {
@@ -139,7 +141,7 @@ export function normalizeResponse(record: ResponseRecord): { record: ResponseRec
       subject: optionalText(record.subject, 'subject', STORE_LIMITS.label),
       prompt: text(record.prompt, 'prompt', STORE_LIMITS.prompt),
       answerText: text(record.answerText, 'answerText', STORE_LIMITS.answerText),
-      card: JSON.parse(cardJson) as unknown,
+      card: record.card,
     },
   };
 }
@@ -185,6 +187,22 @@ export function normalizeAudit(record: AuditRecord): AuditRecord {
       max: STORE_LIMITS.conversationId,
       allowEmpty: true,
     }),
+  };
+}
+
+export function normalizeExport(record: ExportRecord): ExportRecord {
+  if (typeof record.csv !== 'string') throw invalid('csv must be a string');
+  if (record.csv.length > STORE_LIMITS.exportCsv)
+    throw invalid(`csv is ${record.csv.length} characters; the limit is ${STORE_LIMITS.exportCsv}`);
+  return {
+    exportId: id(record.exportId, 'exportId'),
+    responseId: id(record.responseId, 'responseId'),
+    createdAt: isoTime(record.createdAt, 'createdAt'),
+    expiresAt: isoTime(record.expiresAt, 'expiresAt'),
+    tenantId: id(record.tenantId, 'tenantId', { allowEmpty: true }),
+    conversationId: id(record.conversationId, 'conversationId', { max: STORE_LIMITS.conversationId }),
+    fileName: text(record.fileName, 'fileName', STORE_LIMITS.label),
+    csv: record.csv.replace(LONE_SURROGATE, '\ufffd'),
   };
 }
 

@@ -8,12 +8,20 @@ import {
   id,
   isoTime,
   normalizeAudit,
+  normalizeExport,
   normalizeFeedback,
   normalizeResponse,
   sameAudit,
 } from './records';
 import { StoreError } from './store-error';
-import type { AuditRecord, FeedbackInput, FeedbackRecord, ResponseRecord, WardenStore } from './types';
+import type {
+  AuditRecord,
+  ExportRecord,
+  FeedbackInput,
+  FeedbackRecord,
+  ResponseRecord,
+  WardenStore,
+} from './types';
 
 export interface SqliteStoreOptions {
   /** The database file (default `data/warden.db`, relative to the working folder); its folder is created on first use. */
@@ -23,6 +31,13 @@ export interface SqliteStoreOptions {
    * synchronous, so the wait blocks the event loop: keep it short.
    */
   busyTimeoutMs?: number;
+  /**
+   * When a commit counts as done (write-ahead log either way). 'normal' (default): once it is in the log, so it
+   * survives Warden crashing or being killed (kill -9 is tested), and only an operating-system crash or power cut may
+   * lose the last commits; no disk flush blocks the event loop. 'full': every feedback, audit and claim commit also
+   * waits for the disk, at a cost in throughput (better-sqlite3 is synchronous).
+   */
+  synchronous?: 'normal' | 'full';
   now?: () => Date;
 }
 
@@ -92,6 +107,19 @@ const MIGRATIONS: readonly string[] = [
     claimed_at TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE exports (
+    export_id TEXT PRIMARY KEY,
+    response_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    csv TEXT NOT NULL
+  );
+  CREATE INDEX exports_by_expiry ON exports (expires_at);
+  `,
 ];
 
 interface ResponseRow {
@@ -145,6 +173,17 @@ interface AuditRow {
   conversation_id: string;
 }
 
+interface ExportRow {
+  export_id: string;
+  response_id: string;
+  created_at: string;
+  expires_at: string;
+  tenant_id: string;
+  conversation_id: string;
+  file_name: string;
+  csv: string;
+}
+
 /**
  * The embedded store (DESIGN §8): one SQLite file in WAL mode with `synchronous=FULL`, so a write has reached the disk
  * when its promise resolves. The connection opens on first use and reopens after a failure, so a store that found the
@@ -153,6 +192,7 @@ interface AuditRow {
 export class SqliteStore implements WardenStore {
   readonly path: string;
   private readonly busyTimeoutMs: number;
+  private readonly synchronous: 'normal' | 'full';
   private readonly now: () => Date;
   private db: Database.Database | null = null;
   private statements = new Map<string, Database.Statement>();
@@ -161,12 +201,13 @@ export class SqliteStore implements WardenStore {
   constructor(options: SqliteStoreOptions = {}) {
     this.path = resolve(options.path ?? DEFAULT_PATH);
     this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    this.synchronous = options.synchronous ?? 'normal';
     this.now = options.now ?? (() => new Date());
   }
 
   async saveResponse(record: ResponseRecord): Promise<void> {
     const { record: r, cardJson } = normalizeResponse(record);
-    this.run('save a response', () =>
+    this.runRelaxed('save a response', () =>
       this.statement(
         `INSERT INTO responses (response_id, created_at, tenant_id, conversation_id, thread_id, conversation_type,
            activity_id, asked_by_id, asked_by_name, intent, subject, prompt, answer_text, card_json)
@@ -202,7 +243,7 @@ export class SqliteStore implements WardenStore {
   async attachActivityId(responseId: string, activityId: string): Promise<void> {
     const key = id(responseId, 'responseId');
     const activity = id(activityId, 'activityId');
-    const { changes } = this.run('attach an activity id', () =>
+    const { changes } = this.runRelaxed('attach an activity id', () =>
       this.statement('UPDATE responses SET activity_id = ? WHERE response_id = ?').run(activity, key),
     );
     if (changes === 0)
@@ -338,6 +379,38 @@ export class SqliteStore implements WardenStore {
     return changes === 1;
   }
 
+  async saveExport(record: ExportRecord): Promise<void> {
+    const e = normalizeExport(record);
+    this.runRelaxed('save an export', () => {
+      // Exports live minutes; dropping the expired ones here keeps the file from growing without a sweeper.
+      this.statement('DELETE FROM exports WHERE expires_at < ?').run(this.now().toISOString());
+      this.statement(
+        `INSERT OR REPLACE INTO exports (export_id, response_id, created_at, expires_at, tenant_id, conversation_id,
+           file_name, csv)
+         VALUES (@exportId, @responseId, @createdAt, @expiresAt, @tenantId, @conversationId, @fileName, @csv)`,
+      ).run(e);
+    });
+  }
+
+  async getExport(exportId: string): Promise<ExportRecord | undefined> {
+    const key = id(exportId, 'exportId');
+    const row = this.run('read an export', () =>
+      this.statement('SELECT * FROM exports WHERE export_id = ?').get(key),
+    ) as ExportRow | undefined;
+    return (
+      row && {
+        exportId: row.export_id,
+        responseId: row.response_id,
+        createdAt: row.created_at,
+        expiresAt: row.expires_at,
+        tenantId: row.tenant_id,
+        conversationId: row.conversation_id,
+        fileName: row.file_name,
+        csv: row.csv,
+      }
+    );
+  }
+
   async ping(): Promise<void> {
     // Readers are never blocked in WAL mode, so only taking the write lock shows whether writes would go through.
     this.run('check the database', (db) => {
@@ -358,6 +431,24 @@ export class SqliteStore implements WardenStore {
       this.statements.set(sql, statement);
     }
     return statement;
+  }
+
+  /**
+   * With `synchronous: 'full'`, the writes on an answer's way out (the response, its download, its Teams message id)
+   * still commit without waiting for the disk: a process crash keeps them (WAL), and the answer's audit entry, written
+   * durably right after it is sent, syncs them to disk with it, since the log is flushed in order. Only a power cut in
+   * between could lose one, and then nothing was acknowledged to anyone.
+   */
+  private runRelaxed<T>(what: string, work: (db: Database.Database) => T): T {
+    if (this.synchronous === 'normal') return this.run(what, work);
+    return this.run(what, (db) => {
+      db.pragma('synchronous = NORMAL');
+      try {
+        return work(db);
+      } finally {
+        db.pragma('synchronous = FULL');
+      }
+    });
   }
 
   private run<T>(what: string, work: (db: Database.Database) => T): T {
@@ -387,7 +478,7 @@ export class SqliteStore implements WardenStore {
           'unavailable',
           `${this.path} cannot use write-ahead logging (journal mode "${mode}")`,
         );
-      db.pragma('synchronous = FULL');
+      db.pragma(this.synchronous === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
       migrate(db, this.path);
       this.db = db;
       return db;

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 import { odata, TableClient, type TableEntity, type TableEntityResult } from '@azure/data-tables';
 
@@ -7,12 +8,20 @@ import {
   id,
   isoTime,
   normalizeAudit,
+  normalizeExport,
   normalizeFeedback,
   normalizeResponse,
   sameAudit,
 } from './records';
 import { isStoreError, StoreError } from './store-error';
-import type { AuditRecord, FeedbackInput, FeedbackRecord, ResponseRecord, WardenStore } from './types';
+import type {
+  AuditRecord,
+  ExportRecord,
+  FeedbackInput,
+  FeedbackRecord,
+  ResponseRecord,
+  WardenStore,
+} from './types';
 
 export interface TableStoreOptions {
   connectionString: string;
@@ -33,6 +42,9 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 // it is base64, which keeps large request bodies ASCII. That last point also sidesteps Azurite 3.35 decoding each
 // 64 KiB request chunk separately and corrupting a multi-byte character split across two (Azure/Azurite#2670).
 const CHUNK_BYTES = 60_000;
+// An entity holds at most 1 MiB: an export's gzipped CSV gets 15 parts, leaving room for its other properties.
+const MAX_EXPORT_PARTS = 15;
+const EXPORT_SWEEP_EVERY_MS = 60_000;
 const PAGE_SIZE = 500;
 // Optimistic-concurrency rounds before a record that keeps changing is reported as a conflict; each round after a lost
 // race waits a little longer, with jitter, so racing writers spread out instead of colliding again.
@@ -51,14 +63,19 @@ type Stored = TableEntityResult<Record<string, unknown>>;
  * - feedback: PartitionKey = response id, RowKey = the person's object id: one entity per person per answer.
  * - audit: PartitionKey = UTC day, RowKey = time + id, so `since` is a key range and listing is chronological.
  * - claims: PartitionKey = the claim key; `createEntity` fails for everyone but the first.
+ * - exports: PartitionKey = export id; the CSV gzipped in numbered binary properties (one entity, at most 900 KB).
  * Updates use ETags, so two instances writing the same record never lose each other's write silently.
  */
 export class TableStore implements WardenStore {
-  private readonly tables: Record<'responses' | 'activities' | 'feedback' | 'audit' | 'claims', TableClient>;
+  private readonly tables: Record<
+    'responses' | 'activities' | 'feedback' | 'audit' | 'claims' | 'exports',
+    TableClient
+  >;
   private readonly timeoutMs: number;
   private readonly now: () => Date;
   private tablesReady: Promise<void> | undefined;
   private closed = false;
+  private lastExportSweep = Number.NEGATIVE_INFINITY;
 
   constructor(options: TableStoreOptions) {
     const prefix = options.tablePrefix ?? 'warden';
@@ -86,6 +103,7 @@ export class TableStore implements WardenStore {
       feedback: client('Feedback'),
       audit: client('Audit'),
       claims: client('Claims'),
+      exports: client('Exports'),
     };
   }
 
@@ -292,6 +310,74 @@ export class TableStore implements WardenStore {
     }
   }
 
+  async saveExport(record: ExportRecord): Promise<void> {
+    const e = normalizeExport(record);
+    const packed = gzipSync(Buffer.from(e.csv, 'utf8'));
+    if (packed.length > MAX_EXPORT_PARTS * CHUNK_BYTES)
+      throw new StoreError(
+        'invalid',
+        `the export compresses to ${packed.length} bytes; one Azure Table entity holds ${MAX_EXPORT_PARTS * CHUNK_BYTES}`,
+      );
+    const entity: Entity = {
+      partitionKey: tableKey(e.exportId),
+      rowKey: '',
+      exportId: e.exportId,
+      responseId: e.responseId,
+      createdAt: e.createdAt,
+      expiresAt: e.expiresAt,
+      tenantId: e.tenantId,
+      conversationId: e.conversationId,
+      fileName: e.fileName,
+      ...spreadBytes('csvGzip', packed),
+    };
+    await this.call('save an export', (options) =>
+      this.tables.exports.upsertEntity(entity, 'Replace', options),
+    );
+    const now = this.now();
+    if (now.getTime() - this.lastExportSweep >= EXPORT_SWEEP_EVERY_MS) {
+      this.lastExportSweep = now.getTime();
+      void this.sweepExports(now.toISOString());
+    }
+  }
+
+  /**
+   * Exports live minutes and Azure Tables has no expiry of its own, so saves now and then delete what has expired.
+   * Best effort, off the answer's path: whatever is missed is refused by its expiry and swept next time.
+   */
+  private async sweepExports(now: string): Promise<void> {
+    try {
+      for await (const entity of this.list(
+        'sweep expired exports',
+        this.tables.exports,
+        odata`expiresAt lt ${now}`,
+      )) {
+        await this.call('sweep expired exports', (options) =>
+          this.tables.exports.deleteEntity(entity.partitionKey ?? '', entity.rowKey ?? '', options),
+        );
+      }
+    } catch {
+      // A sweep that fails (the store closing, a deleted entity) leaves the rest for the next one.
+    }
+  }
+
+  async getExport(exportId: string): Promise<ExportRecord | undefined> {
+    const key = id(exportId, 'exportId');
+    const stored = await this.read('read an export', this.tables.exports, tableKey(key), '');
+    if (!stored) return undefined;
+    const packed = gatherBytes(stored, 'csvGzip');
+    if (!packed) throw new StoreError('unavailable', 'stored export has no CSV');
+    return {
+      exportId: str(stored, 'exportId'),
+      responseId: str(stored, 'responseId'),
+      createdAt: str(stored, 'createdAt'),
+      expiresAt: str(stored, 'expiresAt'),
+      tenantId: str(stored, 'tenantId'),
+      conversationId: str(stored, 'conversationId'),
+      fileName: str(stored, 'fileName'),
+      csv: gunzipSync(packed).toString('utf8'),
+    };
+  }
+
   async ping(): Promise<void> {
     await this.read('check the tables', this.tables.claims, '~ping', '');
   }
@@ -426,7 +512,10 @@ function defined(properties: Record<string, unknown>): Record<string, unknown> {
 
 /** `<name>Parts` says how many binary `<name>0…` properties follow; they go last so short strings precede them. */
 function spread(name: string, value: string): Record<string, unknown> {
-  const bytes = Buffer.from(value, 'utf8');
+  return spreadBytes(name, Buffer.from(value, 'utf8'));
+}
+
+function spreadBytes(name: string, bytes: Buffer): Record<string, unknown> {
   const pieces: Buffer[] = [];
   for (let start = 0; start < bytes.length || pieces.length === 0; start += CHUNK_BYTES)
     pieces.push(bytes.subarray(start, start + CHUNK_BYTES));
@@ -437,6 +526,10 @@ function spread(name: string, value: string): Record<string, unknown> {
 }
 
 function gather(entity: Stored, name: string): string | null {
+  return gatherBytes(entity, name)?.toString('utf8') ?? null;
+}
+
+function gatherBytes(entity: Stored, name: string): Buffer | null {
   const parts = entity[`${name}Parts`];
   if (typeof parts !== 'number') return null;
   const pieces: Uint8Array[] = [];
@@ -446,7 +539,7 @@ function gather(entity: Stored, name: string): string | null {
       throw new StoreError('unavailable', `stored ${name} is incomplete (part ${index})`);
     pieces.push(piece);
   }
-  return Buffer.concat(pieces).toString('utf8');
+  return Buffer.concat(pieces);
 }
 
 const str = (entity: Stored, name: string): string => String(entity[name] ?? '');

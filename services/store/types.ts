@@ -74,6 +74,23 @@ export interface AuditRecord {
 
 export type FeedbackInput = Omit<FeedbackRecord, 'createdAt' | 'updatedAt'>;
 
+/** The full table behind an answer's "Download CSV" link, fixed when the answer was sent. */
+export interface ExportRecord {
+  /** uuid, the link's path segment. */
+  exportId: string;
+  /** The answer it belongs to. */
+  responseId: string;
+  /** ISO 8601 UTC. */
+  createdAt: string;
+  /** ISO 8601 UTC; the link is refused after it, and the record may be removed. */
+  expiresAt: string;
+  tenantId: string;
+  conversationId: string;
+  fileName: string;
+  /** The CSV as served, already made safe for spreadsheets. */
+  csv: string;
+}
+
 /**
  * Response records, feedback, the audit trail and remediation claims. Every write resolves only once it is durable;
  * every failure is a `StoreError` whose `reason` callers switch on.
@@ -100,6 +117,9 @@ export interface WardenStore {
    * call false, whoever makes it. `owner` is recorded to say who won.
    */
   claimOnce(key: string, owner: string): Promise<boolean>;
+  /** Keeps an export; saving an id again replaces it. Expired exports may be removed meanwhile. */
+  saveExport(record: ExportRecord): Promise<void>;
+  getExport(exportId: string): Promise<ExportRecord | undefined>;
   /** Resolves when the backend can take writes; rejects with reason 'unavailable' when it cannot. */
   ping(): Promise<void>;
   /** Later calls reject with reason 'closed'. */

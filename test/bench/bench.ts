@@ -1,15 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { DEMO, message, personalChat } from '../helpers/activities';
 import { LocalConnector } from '../helpers/connector';
-import { DEMO, personalChat, message } from '../helpers/activities';
 
 /**
- * `npm run bench`: Warden (demo tenant) against a bare botbuilder echo bot, both as their own processes, driven over
- * HTTP the way Teams does (POST /api/messages, replies received and timestamped by a local connector). Reports per
- * seed prompt: median and p99 latency, turns per second at 1 and 32 conversations, Graph round trips per answer,
- * peak RSS and card bytes, each against the echo floor where one exists. Results go to bench-results/.
+ * `npm run bench`: Warden against a bare botbuilder echo bot, each in its own process, driven over HTTP the way Teams
+ * does (POST /api/messages; replies received and timestamped by a local connector). The Woodgrove Bank demo tenant
+ * runs in a third process and stands in for Graph, which is remote in production, so its work is not charged to
+ * Warden. Reports per seed prompt: median and p99 latency, turns per second at 1 and 32 conversations, Graph round
+ * trips per answer, card bytes and peak RSS, each against the echo floor where one exists; then the scale scenario
+ * (10,000 users, one with 100,000 sign-ins in 48 hours). Results go to bench-results/latest.json.
+ *
+ * Knobs: BENCH_TURNS (latency samples per prompt, default 200), BENCH_THROUGHPUT_TURNS (default 640), BENCH_ONLY
+ * (comma-separated intents, or "scale"), BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 
 const SEED_PROMPTS: Record<string, string> = {
@@ -20,41 +26,63 @@ const SEED_PROMPTS: Record<string, string> = {
     'Can you give me sign-in logs for karita@woodgrovebank.com for the past 48 hours? Put this information in a table format.',
   'user.auditLogs':
     'Get Microsoft Entra audit logs for karita@woodgrovebank.com for the past 72 hours. Put information in table format.',
+  'user.investigate': 'Investigate karita@woodgrovebank.com',
 };
+const SCALE_PROMPT = 'sign-in logs for heavy.user@woodgrovebank.com for the past 48 hours as a table';
 
-const LATENCY_TURNS = Number(process.env.BENCH_TURNS ?? 100);
-const THROUGHPUT_TURNS = Number(process.env.BENCH_THROUGHPUT_TURNS ?? 320);
-const WARMUP_TURNS = 20;
+const LATENCY_TURNS = Number(process.env.BENCH_TURNS ?? 200);
+const THROUGHPUT_TURNS = Number(process.env.BENCH_THROUGHPUT_TURNS ?? 640);
+const WARMUP_TURNS = 30;
+const SCALE_TURNS = 20;
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const ROOT = join(__dirname, '..', '..');
+const RESULTS = join(ROOT, 'bench-results');
 
-interface Bot {
+const startWarden = (demoTenantUrl: string) =>
+  startProcess('warden', ['lib/bot/cli.js', 'serve'], {
+    PORT: '0',
+    DEMO_TENANT_URL: demoTenantUrl,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'warden-bench-')),
+  });
+
+interface Proc {
   name: string;
+  /** The first line the process printed: its URL. */
   url: string;
-  demoOrigin: string | null;
   child: ChildProcess;
 }
 
-const startBot = (name: string, script: string, env: Record<string, string> = {}): Promise<Bot> =>
+/**
+ * Starts compiled JavaScript (`npm run bench` builds first) as it is deployed, and resolves with the first http URL
+ * the process prints on stdout.
+ */
+const startProcess = (name: string, args: string[], env: Record<string, string> = {}): Promise<Proc> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, script)], {
-      env: { ...process.env, ...env },
+    const child = spawn(process.execPath, [...NODE_ARGS, '--no-deprecation', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n')) {
-        const [url, demoOrigin] = line.trim().split(' ');
-        resolve({ name, url, demoOrigin: demoOrigin ?? null, child });
-      }
+      const url = /(http:\/\/[\d.:]+)/.exec(out)?.[1];
+      if (url && out.includes('\n')) resolve({ name, url, child });
     });
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before starting`)));
   });
 
-const peakRssMb = (pid: number): number => {
+const stopProcess = (proc: Proc): Promise<void> =>
+  new Promise((resolve) => {
+    if (proc.child.exitCode !== null) return resolve();
+    proc.child.once('exit', () => resolve());
+    proc.child.kill('SIGTERM');
+  });
+
+const memoryMb = (pid: number, field: 'VmHWM' | 'VmRSS'): number => {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
+  return Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024);
 };
 
 const percentile = (values: number[], p: number): number => {
@@ -62,47 +90,38 @@ const percentile = (values: number[], p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
 
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
 /** One turn: POST the question, resolve when the connector has the bot's first message for that conversation. */
-const turn = async (
-  bot: Bot,
-  connector: LocalConnector,
-  text: string,
-): Promise<{ ms: number; reply: Record<string, unknown> }> => {
+const turn = async (bot: Proc, connector: LocalConnector, text: string) => {
   const where = personalChat(connector.url);
-  const activity = message(where, DEMO.alex, text);
   const started = process.hrtime.bigint();
   const arrived = connector.next(where.conversationId);
   const response = await fetch(`${bot.url}/api/messages`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(activity),
+    body: JSON.stringify(message(where, DEMO.alex, text)),
   });
   if (response.status >= 300) throw new Error(`${bot.name} answered ${response.status}`);
+  await response.arrayBuffer();
   const reply = await arrived;
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, reply };
 };
 
-const latency = async (bot: Bot, connector: LocalConnector, text: string) => {
+const latency = async (bot: Proc, connector: LocalConnector, text: string, turns = LATENCY_TURNS) => {
   for (let index = 0; index < WARMUP_TURNS; index += 1) await turn(bot, connector, text);
   const samples: number[] = [];
-  let bytes = 0;
-  for (let index = 0; index < LATENCY_TURNS; index += 1) {
-    const { ms, reply } = await turn(bot, connector, text);
-    samples.push(ms);
-    bytes = Buffer.byteLength(
-      JSON.stringify((reply.attachments as unknown[] | undefined) ?? reply.text ?? ''),
-      'utf8',
-    );
+  let reply: Record<string, unknown> = {};
+  for (let index = 0; index < turns; index += 1) {
+    const measured = await turn(bot, connector, text);
+    samples.push(measured.ms);
+    reply = measured.reply;
   }
-  return { median: percentile(samples, 50), p99: percentile(samples, 99), bytes };
+  const cardBytes = Buffer.byteLength(JSON.stringify(reply.attachments ?? reply.text ?? ''), 'utf8');
+  return { median: percentile(samples, 50), p99: percentile(samples, 99), cardBytes, reply };
 };
 
-const throughput = async (
-  bot: Bot,
-  connector: LocalConnector,
-  text: string,
-  concurrency: number,
-): Promise<number> => {
+const throughput = async (bot: Proc, connector: LocalConnector, text: string, concurrency: number) => {
   let remaining = THROUGHPUT_TURNS;
   const started = process.hrtime.bigint();
   await Promise.all(
@@ -113,27 +132,42 @@ const throughput = async (
       }
     }),
   );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return THROUGHPUT_TURNS / seconds;
+  return THROUGHPUT_TURNS / (Number(process.hrtime.bigint() - started) / 1e9);
 };
 
-const graphRoundTrips = async (bot: Bot, connector: LocalConnector, text: string): Promise<number> => {
-  await fetch(`${bot.demoOrigin}/_demo/requests/clear`, { method: 'POST' });
+/** Top-level HTTP requests the demo tenant saw for one answer (a `$batch` counts once), and their paths in order. */
+const graphRoundTrips = async (bot: Proc, tenant: Proc, connector: LocalConnector, text: string) => {
+  await fetch(`${tenant.url}/_demo/requests/clear`, { method: 'POST' });
   await turn(bot, connector, text);
-  const entries = (await (await fetch(`${bot.demoOrigin}/_demo/requests`)).json()) as {
-    batchItem?: boolean;
-    path: string;
-  }[];
-  return entries.filter((entry) => !entry.batchItem && !entry.path.startsWith('/_demo')).length;
+  const log = (await (await fetch(`${tenant.url}/_demo/requests`)).json()) as {
+    roundTrips: number;
+    value: { path: string; batchItem?: boolean }[];
+  };
+  return {
+    count: log.roundTrips,
+    paths: log.value.filter((entry) => !entry.batchItem).map((entry) => entry.path),
+  };
 };
 
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+/** The card's text, for checking what it claims about totals and bounds. */
+const cardText = (reply: Record<string, unknown>): string => {
+  const texts: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object')
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'text' && typeof value === 'string') texts.push(value);
+        else walk(value);
+      }
+  };
+  walk(reply.attachments);
+  return texts.join(' | ');
+};
 
-async function main(): Promise<void> {
-  const connector = new LocalConnector();
-  await connector.start();
-  const echo = await startBot('echo', 'echo-bot.ts');
-  const warden = await startBot('warden', 'warden-process.ts');
+async function seedPrompts(connector: LocalConnector) {
+  const tenant = await startProcess('demo tenant', ['lib/services/demo-tenant/main.js', '--port', '0']);
+  const echo = await startProcess('echo', ['scripts/bench-echo-bot.js']);
+  const warden = await startWarden(tenant.url);
   try {
     const floor = {
       ...(await latency(echo, connector, 'hello')),
@@ -142,10 +176,11 @@ async function main(): Promise<void> {
     };
     const rows = [];
     for (const [intent, prompt] of Object.entries(SEED_PROMPTS)) {
+      if (ONLY && !ONLY.includes(intent)) continue;
       const measured = await latency(warden, connector, prompt);
       const tps1 = await throughput(warden, connector, prompt, 1);
       const tps32 = await throughput(warden, connector, prompt, 32);
-      const trips = await graphRoundTrips(warden, connector, prompt);
+      const trips = await graphRoundTrips(warden, tenant, connector, prompt);
       rows.push({
         intent,
         medianMs: round(measured.median, 2),
@@ -155,47 +190,107 @@ async function main(): Promise<void> {
         tps1: round(tps1),
         tps32: round(tps32),
         tps32VsEcho: round(tps32 / floor.tps32, 2),
-        graphRoundTrips: trips,
-        cardBytes: measured.bytes,
+        graphRoundTrips: trips.count,
+        graphPaths: trips.paths,
+        cardBytes: measured.cardBytes,
       });
     }
-    const results = {
-      at: new Date().toISOString(),
-      node: process.version,
-      turns: { latency: LATENCY_TURNS, throughput: THROUGHPUT_TURNS, warmup: WARMUP_TURNS },
+    return {
       echo: {
         medianMs: round(floor.median, 2),
         p99Ms: round(floor.p99, 2),
         tps1: round(floor.tps1),
         tps32: round(floor.tps32),
-        peakRssMb: peakRssMb(echo.child.pid!),
+        peakRssMb: memoryMb(echo.child.pid!, 'VmHWM'),
       },
-      warden: { peakRssMb: peakRssMb(warden.child.pid!), prompts: rows },
+      warden: { peakRssMb: memoryMb(warden.child.pid!, 'VmHWM'), prompts: rows },
     };
-    mkdirSync(join(__dirname, '..', '..', 'bench-results'), { recursive: true });
-    writeFileSync(
-      join(__dirname, '..', '..', 'bench-results', 'latest.json'),
-      `${JSON.stringify(results, null, 2)}\n`,
-    );
+  } finally {
+    await Promise.all([stopProcess(echo), stopProcess(warden), stopProcess(tenant)]);
+  }
+}
+
+/** 10,000 users, 500,000 sign-ins, 100,000 of them heavy.user's in the past 48 hours. */
+async function scale(connector: LocalConnector) {
+  const tenant = await startProcess('demo tenant (large)', [
+    'lib/services/demo-tenant/main.js',
+    '--port',
+    '0',
+    '--scale',
+    'large',
+  ]);
+  const warden = await startWarden(tenant.url);
+  try {
+    const startRss = memoryMb(warden.child.pid!, 'VmRSS');
+    const measured = await latency(warden, connector, SCALE_PROMPT, SCALE_TURNS);
+    const trips = await graphRoundTrips(warden, tenant, connector, SCALE_PROMPT);
+    const text = cardText(measured.reply);
+    return {
+      prompt: SCALE_PROMPT,
+      turns: SCALE_TURNS,
+      medianMs: round(measured.median),
+      p99Ms: round(measured.p99),
+      startRssMb: startRss,
+      peakRssMb: memoryMb(warden.child.pid!, 'VmHWM'),
+      cardBytes: measured.cardBytes,
+      graphRoundTrips: trips.count,
+      /** What the card says about how much it scanned and showed. */
+      cardClaims: text
+        .split(' | ')
+        .filter((line) => /scann|showing|of [\d,]+|more|sign-ins/i.test(line))
+        .slice(0, 8),
+    };
+  } finally {
+    await Promise.all([stopProcess(warden), stopProcess(tenant)]);
+  }
+}
+
+async function main(): Promise<void> {
+  const connector = new LocalConnector();
+  connector.record = false;
+  await connector.start();
+  try {
+    const results = {
+      at: new Date().toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      turns: { latency: LATENCY_TURNS, throughput: THROUGHPUT_TURNS, warmup: WARMUP_TURNS },
+      ...(ONLY && !ONLY.some((intent) => intent in SEED_PROMPTS) ? {} : await seedPrompts(connector)),
+      ...(ONLY && !ONLY.includes('scale') ? {} : { scale: await scale(connector) }),
+    };
+    mkdirSync(RESULTS, { recursive: true });
+    writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    report(results);
+  } finally {
+    await connector.stop();
+  }
+}
+
+type Results = Partial<Awaited<ReturnType<typeof seedPrompts>>> & {
+  scale?: Awaited<ReturnType<typeof scale>>;
+};
+
+const report = (results: Results): void => {
+  const { echo, warden, scale: large } = results;
+  if (echo && warden) {
     console.log(
-      `echo floor: median ${results.echo.medianMs} ms, p99 ${results.echo.p99Ms} ms, ${results.echo.tps1}/s at 1, ${results.echo.tps32}/s at 32, peak RSS ${results.echo.peakRssMb} MB`,
+      `echo floor: median ${echo.medianMs} ms, p99 ${echo.p99Ms} ms, ${echo.tps1}/s at 1, ${echo.tps32}/s at 32, peak RSS ${echo.peakRssMb} MB`,
     );
-    console.log(`warden peak RSS ${results.warden.peakRssMb} MB`);
+    console.log(`warden peak RSS ${warden.peakRssMb} MB\n`);
     console.log(
       '| intent | median ms (× echo) | p99 ms (× echo) | turns/s at 1 | turns/s at 32 (× echo) | Graph round trips | card bytes |',
     );
     console.log('| --- | --- | --- | --- | --- | --- | --- |');
-    for (const row of rows) {
+    for (const row of warden.prompts)
       console.log(
         `| ${row.intent} | ${row.medianMs} (${row.medianVsEcho}×) | ${row.p99Ms} (${row.p99VsEcho}×) | ${row.tps1} | ${row.tps32} (${row.tps32VsEcho}×) | ${row.graphRoundTrips} | ${row.cardBytes} |`,
       );
-    }
-  } finally {
-    echo.child.kill('SIGTERM');
-    warden.child.kill('SIGTERM');
-    await connector.stop();
   }
-}
+  if (large)
+    console.log(
+      `\nscale (10,000 users; heavy.user has 100,000 sign-ins in 48 h): median ${large.medianMs} ms, p99 ${large.p99Ms} ms, peak RSS ${large.peakRssMb} MB, card ${large.cardBytes} bytes, ${large.graphRoundTrips} Graph round trips\n  card says: ${large.cardClaims.join(' / ')}`,
+    );
+};
 
 main().catch((error: unknown) => {
   console.error(error);

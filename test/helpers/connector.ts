@@ -9,6 +9,13 @@ export interface ConnectorCall {
   at: number;
 }
 
+/** One call to refuse: answered with `status` (and `Retry-After`), or with its connection dropped (`reset`). */
+export interface ConnectorFailure {
+  status: number;
+  retryAfter?: string;
+  reset?: boolean;
+}
+
 /**
  * A local Bot Connector: the bot's replies arrive here over HTTP, exactly as they would at Teams' serviceUrl
  * (`/v3/conversations/{id}/activities[/{replyToId}]`). It records every call and can be told to fail some.
@@ -21,7 +28,11 @@ export class LocalConnector {
   private readonly nextMessage = new Map<string, (activity: Record<string, unknown>) => void>();
   private waiters: { predicate: (calls: ConnectorCall[]) => boolean; resolve: () => void }[] = [];
   /** Status codes to answer with, one per incoming call, before answering normally (e.g. [429, 502]). */
-  failures: { status: number; retryAfter?: string }[] = [];
+  failures: ConnectorFailure[] = [];
+  /** The calls answered from `failures`, with when they came: what a retry's timing is measured from. */
+  readonly refused: { status: number; url: string; at: number }[] = [];
+  /** Keep every call in `calls` (tests); the benchmark and soak turn it off so memory stays flat. */
+  record = true;
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -91,6 +102,11 @@ export class LocalConnector {
   ): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
     const body = await readBody(req);
     const failure = this.failures.shift();
+    if (failure) this.refused.push({ status: failure.status, url: req.url ?? '', at: Date.now() });
+    if (failure?.reset) {
+      req.socket.destroy();
+      return { status: 500, body: null };
+    }
     if (failure)
       return {
         status: failure.status,
@@ -104,13 +120,19 @@ export class LocalConnector {
     const method =
       req.method === 'PUT' ? 'update' : req.method === 'DELETE' ? 'delete' : activityId ? 'reply' : 'send';
     const id = method === 'update' && activityId ? activityId : String(this.nextId++);
-    this.calls.push({
+    const call: ConnectorCall = {
       method,
       conversationId,
       activityId,
       activity: { ...(body as Record<string, unknown>), id },
       at: Date.now(),
-    });
+    };
+    if (this.record) this.calls.push(call);
+    const waiting = this.nextMessage.get(conversationId);
+    if (waiting && method !== 'update' && method !== 'delete' && call.activity.type === 'message') {
+      this.nextMessage.delete(conversationId);
+      waiting(call.activity);
+    }
     this.waiters = this.waiters.filter((waiter) => {
       if (!waiter.predicate(this.calls)) return true;
       waiter.resolve();

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 
 import pino from 'pino';
 
-import { startServer, type RunningServer } from '../../bot/index';
+import { startServer, type RunningServer, type StartOptions } from '../../bot/index';
 import { LocalConnector } from '../helpers/connector';
 
 export interface LogLine {
@@ -28,7 +28,10 @@ export interface SecurityHarness {
  * Boots the real Warden the way `startHarness` does (demo tenant, SQLite in a temp folder, a local connector), with
  * a logger whose output the test can read. `env` is the whole bot configuration the test wants on top of the basics.
  */
-export async function startSecurityHarness(env: Record<string, string> = {}): Promise<SecurityHarness> {
+export async function startSecurityHarness(
+  env: Record<string, string> = {},
+  options: Omit<StartOptions, 'env' | 'logger'> = {},
+): Promise<SecurityHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'warden-security-'));
   const connector = new LocalConnector();
   await connector.start();
@@ -76,6 +79,7 @@ export async function startSecurityHarness(env: Record<string, string> = {}): Pr
         ...env,
       },
       logger,
+      ...options,
     });
   } catch (error) {
     await connector.stop();

@@ -270,4 +270,73 @@ describe('GraphGateway', () => {
     await limited.get({ path: '/users/x' });
     assert.deepEqual(waits, [1000]);
   });
+
+  describe('within a turn budget', () => {
+    it('when Graph never answers, then the attempt is cut at the budget instead of the gateway timeout', async () => {
+      // A Graph that takes every request and never answers.
+      const hanging = createServer(() => undefined);
+      await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+      const slowOrigin = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
+      const patient = new GraphGateway({
+        baseUrl: slowOrigin,
+        tokens: null,
+        timeoutMs: 15_000,
+        retry: { maxRetries: 3, baseDelayMs: 50, maxDelayMs: 200 },
+      });
+      const started = Date.now();
+      await assert.rejects(
+        patient.withinBudget(1_000, () => patient.get({ path: '/users/x' })),
+        (error: GraphError) => error.reason === 'unavailable',
+      );
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed >= 900 && elapsed < 2_000, `gave up after ${elapsed} ms, not 4 × 15 s`);
+      hanging.closeAllConnections();
+      await new Promise((resolve) => hanging.close(resolve));
+    });
+
+    it('when a Retry-After would outlast the budget, then it fails at once as throttled rather than waiting', async () => {
+      graph.handler = () => ({
+        status: 429,
+        body: graphError(429, 'TooManyRequests', 'slow down'),
+        headers: { 'Retry-After': '60' },
+      });
+      const gw = gateway({ retry: { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 120_000 } });
+      await assert.rejects(
+        gw.withinBudget(5_000, () => gw.get({ path: '/users/x' })),
+        (error: GraphError) => error.reason === 'throttled' && error.retryAfterSeconds === 60,
+      );
+      assert.equal(graph.requests.length, 1);
+      assert.deepEqual(sleeps, []);
+    });
+
+    it('when a batch item stays throttled past the budget, then that item fails and the others are returned', async () => {
+      graph.handler = () => ({
+        status: 200,
+        body: {
+          responses: [
+            { id: '1', status: 200, body: { id: 'a' } },
+            { id: '2', status: 429, headers: { 'Retry-After': '30' }, body: graphError(429, 'x', 'y') },
+          ],
+        },
+      });
+      const gw = gateway();
+      const results = await gw.withinBudget(2_000, () =>
+        gw.batch([{ path: '/users/a' }, { path: '/identityProtection/riskyUsers/a' }]),
+      );
+      assert.equal(results.get('1')?.ok, true);
+      const second = results.get('2');
+      assert.ok(second && !second.ok && second.error.reason === 'throttled');
+      assert.equal(graph.requests.length, 1, 'no follow-up batch');
+    });
+
+    it('when budgets nest, then the tighter one holds', async () => {
+      graph.handler = () => ({ status: 503, body: graphError(503, 'ServiceUnavailable', 'busy') });
+      const gw = gateway({ retry: { maxRetries: 3, baseDelayMs: 400, maxDelayMs: 400 } });
+      await assert.rejects(
+        gw.withinBudget(60_000, () => gw.withinBudget(300, () => gw.get({ path: '/users/x' }))),
+        (error: GraphError) => error.reason === 'unavailable',
+      );
+      assert.equal(graph.requests.length, 1, 'no retry fits in 300 ms');
+    });
+  });
 });

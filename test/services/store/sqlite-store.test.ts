@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import sinon from 'sinon';
 
 import { SqliteStore } from '../../../services/store/sqlite-store';
-import { describeStoreContract, feedback, rejectsWith, response } from './store-contract';
+import { audit, describeStoreContract, feedback, rejectsWith, response } from './store-contract';
 
 describe('SqliteStore', () => {
   let root: string;
@@ -33,8 +33,8 @@ describe('SqliteStore', () => {
     let path: string;
     const stores: SqliteStore[] = [];
     const others: Database.Database[] = [];
-    const open = (busyTimeoutMs = 50) => {
-      const store = new SqliteStore({ path, busyTimeoutMs });
+    const open = (busyTimeoutMs = 50, synchronous?: 'normal' | 'full') => {
+      const store = new SqliteStore({ path, busyTimeoutMs, synchronous });
       stores.push(store);
       return store;
     };
@@ -63,11 +63,43 @@ describe('SqliteStore', () => {
       assert.equal(existsSync(path), true);
     });
 
-    it('when the database is opened, then it is in WAL mode with full synchronous commits', async () => {
+    it('when synchronous is full and an answer goes out, then its records skip the disk sync and its audit entry and feedback wait for it', async () => {
+      const store = open(50, 'full');
+      const record = response();
+      await store.ping();
+      const pragma = sandbox.spy(Database.prototype, 'pragma');
+      const syncModes = async (write: () => Promise<unknown>) => {
+        pragma.resetHistory();
+        await write();
+        return pragma.getCalls().map((call) => call.args[0]);
+      };
+      const relaxed = ['synchronous = NORMAL', 'synchronous = FULL'];
+      assert.deepEqual(await syncModes(() => store.saveResponse(record)), relaxed);
+      assert.deepEqual(
+        await syncModes(() => store.attachActivityId(record.responseId, '1732660000123')),
+        relaxed,
+      );
+      assert.deepEqual(await syncModes(() => store.appendAudit(audit())), []);
+      assert.deepEqual(
+        await syncModes(() => store.upsertFeedback(feedback({ responseId: record.responseId }))),
+        [],
+      );
+      pragma.restore();
+      const db = (store as unknown as { db: Database.Database }).db;
+      assert.equal(db.pragma('synchronous', { simple: true }), 2, 'FULL is back for every other write');
+    });
+
+    it('when the database is opened, then it is in WAL mode with commits durable once logged (synchronous NORMAL)', async () => {
       const pragma = sandbox.spy(Database.prototype, 'pragma');
       await open().ping();
-      assert.ok(pragma.calledWith('synchronous = FULL'), 'synchronous = FULL was not set');
+      assert.ok(pragma.calledWith('synchronous = NORMAL'), 'synchronous = NORMAL was not set');
       assert.equal(connect().pragma('journal_mode', { simple: true }), 'wal');
+    });
+
+    it('when synchronous full is asked for, then every commit waits for the disk except an answer on its way out', async () => {
+      const pragma = sandbox.spy(Database.prototype, 'pragma');
+      await open(50, 'full').ping();
+      assert.ok(pragma.calledWith('synchronous = FULL'), 'synchronous = FULL was not set');
     });
 
     it('when another connection holds the write lock, then writes and ping are unavailable, reads still work, and writes succeed once it is released', async () => {
@@ -132,7 +164,7 @@ describe('SqliteStore', () => {
       await Promise.all([first.ping(), second.ping()]);
       await first.upsertFeedback(feedback());
       await second.upsertFeedback(feedback());
-      assert.equal(connect().pragma('user_version', { simple: true }), 1);
+      assert.equal(connect().pragma('user_version', { simple: true }), 2);
     });
   });
 });

@@ -1,12 +1,9 @@
-import type { AddressInfo } from 'node:net';
+'use strict';
+// The floor: a bare botbuilder echo bot on the same stack and versions as Warden (CloudAdapter + restify, no auth),
+// plain JavaScript so that it runs as compiled Warden does. Run as its own process by the benchmark; prints its URL.
+const { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication } = require('botbuilder');
+const restify = require('restify');
 
-import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
-import * as restify from 'restify';
-
-/**
- * The floor: a bare botbuilder echo bot on the same stack and versions as Warden (CloudAdapter + restify, no auth).
- * Run as its own process by the benchmark; prints its URL on stdout.
- */
 const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
 const bot = new ActivityHandler();
 bot.onMessage(async (context, next) => {
@@ -19,7 +16,6 @@ server.post('/api/messages', async (req, res) => {
   await adapter.process(req, res, (context) => bot.run(context));
 });
 server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`http://127.0.0.1:${port}\n`);
+  process.stdout.write(`http://127.0.0.1:${server.address().port}\n`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
