@@ -154,6 +154,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
             connectionName: config.graph.connectionName,
             tokens: delegated,
             state: conversationState.createProperty<SignInState>('signIn'),
+            claims: store,
+            authz,
             logger,
           })
         : null,

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import {
   CardFactory,
   CloudAdapterBase,
@@ -9,8 +11,11 @@ import {
 } from 'botbuilder';
 import type { UserTokenClient } from 'botframework-connector';
 
+import type { Authorizer } from '../services/authz';
 import type { OnBehalfOfTokenProvider } from '../services/graph/token-provider';
 import type { Logger } from '../services/logger';
+import type { WardenStore } from '../services/store/types';
+import { personOf } from './answer-sender';
 import { PENDING_TTL_MS } from './thread-state';
 
 /** Questions waiting for their askers to sign in, per person (Bot Framework user id), in conversation state. */
@@ -23,6 +28,10 @@ export interface SignInFlowDeps {
   connectionName: string;
   tokens: OnBehalfOfTokenProvider;
   state: StatePropertyAccessor<SignInState>;
+  /** People it refuses without Graph are refused at once (by `work`), not asked to sign in first. */
+  authz: Pick<Authorizer, 'refusesWithoutGraph'>;
+  /** Teams sends one token exchange per open client; the first one claimed answers, the others only get 200. */
+  claims: Pick<WardenStore, 'claimOnce'>;
   logger: Logger;
   now?: () => Date;
 }
@@ -52,6 +61,11 @@ export class SignInFlow {
    * (when there is one) to answer after sign-in, and returns false.
    */
   async asAsker(context: TurnContext, question: string | null, work: () => Promise<void>): Promise<boolean> {
+    // The refusal card comes from `work` itself, which authorizes before any Graph call.
+    if (this.deps.authz.refusesWithoutGraph(personOf(context))) {
+      await work();
+      return false;
+    }
     const userId = context.activity.from?.id;
     const client = this.client(context);
     if (!userId || !client) {
@@ -112,6 +126,12 @@ export class SignInFlow {
         },
       };
     }
+    // Claimed only once the exchange worked, so a refused first attempt does not swallow the retry. Hashed: the
+    // conversation id alone can be longer than a claim key may be.
+    const key = `sso:${createHash('sha256')
+      .update(`${context.activity.conversation?.id ?? ''}\n${userId}\n${value.id}`)
+      .digest('hex')}`;
+    if (!(await this.deps.claims.claimOnce(key, userId))) return { status: StatusCodes.OK };
     await this.resume(context, userId, token, answer);
     return { status: StatusCodes.OK };
   }

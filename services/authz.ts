@@ -43,6 +43,20 @@ export class Authorizer {
     return responder ? { allowed: true } : { allowed: false, reason: 'not-a-responder' };
   }
 
+  /**
+   * True when `check` would refuse this person without asking Graph: no Entra identity, a tenant not allowed, or not
+   * listed where no group could admit them. With delegated Graph access such people are refused straight away
+   * instead of being asked to sign in first.
+   */
+  refusesWithoutGraph(person: Person): boolean {
+    const tenant = person.tenantId?.toLowerCase() ?? null;
+    const id = person.aadObjectId?.toLowerCase() ?? null;
+    if (!tenant || !id || !isGuid(id)) return true;
+    if (!this.access.allowedTenants.includes(tenant)) return true;
+    if (this.access.responders.includes(id) || this.access.remediators.includes(id)) return false;
+    return !this.access.responderGroupId && !this.access.remediatorGroupId;
+  }
+
   private async isMember(id: string, users: readonly string[], groupId: string | null): Promise<boolean> {
     if (users.includes(id)) return true;
     if (!groupId || !this.graph) return false;

@@ -222,6 +222,37 @@ describe('delegated Graph access (GRAPH_AUTH=delegated, Teams SSO and on-behalf-
     assert.equal(graph.requests.at(-1)?.authorization, `Bearer ${entra.tokenFor('bf-assertion-alex')}`);
   });
 
+  it('when someone who may not ask writes, then they are refused at once: no sign-in card, no token service, no Graph', async () => {
+    const megan = as(DEMO.megan, 'refused');
+    const chat = personalChat(serviceUrl);
+    const graphBefore = graph.requests.length;
+    const tokenCallsBefore = tokenService.calls.length;
+
+    const { replies } = await exchange(message(chat, megan, QUESTION), 1);
+
+    assert.match(textOf(cardOf(replies[0])), /Not allowed/);
+    assert.equal(tokenService.calls.length, tokenCallsBefore, 'the token service was not asked about Megan');
+    assert.equal(graph.requests.length, graphBefore);
+  });
+
+  it('when Teams sends the same token exchange from two open clients at once, then both get 200 and the question is answered once', async () => {
+    const alex = as(DEMO.alex, 'two-clients');
+    const chat = personalChat(serviceUrl);
+    const card = await askSignedOut(chat, alex);
+    tokenService.exchangeable.set('teams-sso-alex-twice', { userId: alex.id, token: 'bf-assertion-alex-2' });
+    const before = harness.connector.messages(chat.conversationId).length;
+
+    const invoke = tokenExchange(chat, alex, card.tokenExchangeResource.id, 'teams-sso-alex-twice');
+    const [first, second] = await Promise.all([post(invoke), post({ ...invoke, id: `${invoke.id}-2` })]);
+
+    assert.deepEqual([first.status, second.status], [200, 200]);
+    await harness.connector.waitFor(() => harness.connector.messages(chat.conversationId).length > before);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const answers = harness.connector.messages(chat.conversationId).slice(before);
+    assert.equal(answers.length, 1, 'one answer, not one per client');
+    assert.match(textOf(cardOf(answers[0])), /Karita/);
+  });
+
   it('when the SSO token cannot be exchanged, then Teams gets 412 with a failure detail and nothing is answered', async () => {
     const adele = as(DEMO.adele, 'refused');
     const chat = personalChat(serviceUrl);
