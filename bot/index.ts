@@ -198,16 +198,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const server = restify.createServer({ name: 'warden', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false }));
   server.post('/api/messages', async (req, res) => {
+    const started = Date.now();
     const problem = envelopeProblem(req.body);
     if (problem) {
       res.send(400, { error: { code: 'BadRequest', message: problem } });
-      return;
+    } else {
+      // One Graph budget per turn (GRAPH_TURN_BUDGET_MS, 25 s by default): whatever Graph does, the person gets the
+      // answer or a card saying why in time.
+      await adapter.process(req, res, (context) =>
+        graph.withinBudget(config.graphCalls.turnBudgetMs, () => bot.run(context)),
+      );
     }
-    // One Graph budget per turn (GRAPH_TURN_BUDGET_MS, 25 s by default): whatever Graph does, the person gets the
-    // answer or a card saying why in time.
-    await adapter.process(req, res, (context) =>
-      graph.withinBudget(config.graphCalls.turnBudgetMs, () => bot.run(context)),
-    );
+    logger.info(requestLine(req, res.statusCode, Date.now() - started), 'activity handled');
   });
   server.get('/exports/:id', async (req, res) => {
     const query = new URL(req.url ?? '/', 'http://warden.invalid').searchParams;
@@ -299,6 +301,30 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     },
   };
 }
+
+/**
+ * One line per inbound activity: ids and kinds only (no text, names or tokens), so an operator can follow a request,
+ * a conversation or an activity through the logs.
+ */
+const requestLine = (req: restify.Request, status: number, ms: number) => {
+  const body = (req.body ?? {}) as {
+    id?: unknown;
+    type?: unknown;
+    name?: unknown;
+    conversation?: { id?: unknown; conversationType?: unknown };
+  };
+  const text = (value: unknown, max: number) => (typeof value === 'string' ? value.slice(0, max) : undefined);
+  return {
+    requestId: req.getId(),
+    activityId: text(body.id, 128),
+    conversationId: text(body.conversation?.id, 256),
+    conversationType: text(body.conversation?.conversationType, 32),
+    type: text(body.type, 32),
+    name: text(body.name, 64),
+    status,
+    ms,
+  };
+};
 
 /**
  * The language model's client is required only when one is configured: the OpenAI SDK costs ~10 MB that a rules-only
