@@ -259,7 +259,10 @@ async function main(): Promise<void> {
       ...(ONLY && !ONLY.includes('scale') ? {} : { scale: await scale(connector) }),
     };
     mkdirSync(RESULTS, { recursive: true });
-    writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    // A run of some prompts only (BENCH_ONLY, or fewer turns) does not replace the full run's results.
+    const file =
+      ONLY || process.env.BENCH_TURNS || process.env.BENCH_THROUGHPUT_TURNS ? 'partial.json' : 'latest.json';
+    writeFileSync(join(RESULTS, file), `${JSON.stringify(results, null, 2)}\n`);
     report(results);
   } finally {
     await connector.stop();
@@ -290,7 +293,31 @@ const report = (results: Results): void => {
     console.log(
       `\nscale (10,000 users; heavy.user has 100,000 sign-ins in 48 h): median ${large.medianMs} ms, p99 ${large.p99Ms} ms, peak RSS ${large.peakRssMb} MB, card ${large.cardBytes} bytes, ${large.graphRoundTrips} Graph round trips\n  card says: ${large.cardClaims.join(' / ')}`,
     );
+  console.log('\ntargets (issue #8):');
+  for (const [target, met] of targets(results)) console.log(`  ${met ? 'met   ' : 'MISSED'} ${target}`);
 };
+
+/** The issue's targets, each as measured in this run. */
+const targets = ({ warden, scale: large }: Results): [string, boolean][] => [
+  ...(warden
+    ? ([
+        ['median ≤ 3× echo for every prompt', warden.prompts.every((row) => row.medianVsEcho <= 3)],
+        ['p99 ≤ 5× echo for every prompt', warden.prompts.every((row) => row.p99VsEcho <= 5)],
+        [
+          'turns/s at 32 ≥ 1/3 of echo for every prompt',
+          warden.prompts.every((row) => row.tps32VsEcho >= 1 / 3),
+        ],
+        ['at most 2 Graph round trips per answer', warden.prompts.every((row) => row.graphRoundTrips <= 2)],
+      ] as [string, boolean][])
+    : []),
+  ...(large
+    ? ([
+        ['scale: 48-hour sign-ins within 3 s (p99)', large.p99Ms <= 3000],
+        ['scale: peak RSS ≤ 250 MB', large.peakRssMb <= 250],
+        ['scale: card ≤ 40 KB', large.cardBytes <= 40 * 1024],
+      ] as [string, boolean][])
+    : []),
+];
 
 main().catch((error: unknown) => {
   console.error(error);
