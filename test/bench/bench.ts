@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DEMO, message, personalChat } from '../helpers/activities';
+import { channelThread, DEMO, message, personalChat } from '../helpers/activities';
 import { LocalConnector } from '../helpers/connector';
 
 /**
@@ -14,7 +14,8 @@ import { LocalConnector } from '../helpers/connector';
  * trips per answer, card bytes and peak RSS, each against the echo floor where one exists; then the scale scenario
  * (10,000 users, one with 100,000 sign-ins in 48 hours). Results go to bench-results/latest.json.
  *
- * Knobs: BENCH_TURNS (latency samples per prompt, default 200), BENCH_THROUGHPUT_TURNS (default 640), BENCH_ONLY
+ * Knobs: BENCH_TURNS (latency samples per prompt, default 200, after BENCH_WARMUP_TURNS, default 300),
+ * BENCH_THROUGHPUT_TURNS (default 640), BENCH_ONLY
  * (comma-separated intents, or "scale"), BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 
@@ -32,7 +33,7 @@ const SCALE_PROMPT = 'sign-in logs for heavy.user@woodgrovebank.com for the past
 
 const LATENCY_TURNS = Number(process.env.BENCH_TURNS ?? 200);
 const THROUGHPUT_TURNS = Number(process.env.BENCH_THROUGHPUT_TURNS ?? 640);
-const WARMUP_TURNS = 30;
+const WARMUP_TURNS = Number(process.env.BENCH_WARMUP_TURNS ?? 300);
 const SCALE_TURNS = 20;
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const ONLY = process.env.BENCH_ONLY?.split(',');
@@ -92,9 +93,13 @@ const percentile = (values: number[], p: number): number => {
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
-/** One turn: POST the question, resolve when the connector has the bot's first message for that conversation. */
-const turn = async (bot: Proc, connector: LocalConnector, text: string) => {
-  const where = personalChat(connector.url);
+/**
+ * One turn: POST the question, resolve when the connector has the bot's first message for that conversation. In a
+ * personal chat Warden first sends a typing indicator; in an incident channel (where it is @mentioned) it does not.
+ */
+type Place = 'personal' | 'channel';
+const turn = async (bot: Proc, connector: LocalConnector, text: string, place: Place = 'personal') => {
+  const where = place === 'channel' ? channelThread(connector.url) : personalChat(connector.url);
   const started = process.hrtime.bigint();
   const arrived = connector.next(where.conversationId);
   const response = await fetch(`${bot.url}/api/messages`, {
@@ -108,12 +113,18 @@ const turn = async (bot: Proc, connector: LocalConnector, text: string) => {
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, reply };
 };
 
-const latency = async (bot: Proc, connector: LocalConnector, text: string, turns = LATENCY_TURNS) => {
-  for (let index = 0; index < WARMUP_TURNS; index += 1) await turn(bot, connector, text);
+const latency = async (
+  bot: Proc,
+  connector: LocalConnector,
+  text: string,
+  turns = LATENCY_TURNS,
+  place: Place = 'personal',
+) => {
+  for (let index = 0; index < WARMUP_TURNS; index += 1) await turn(bot, connector, text, place);
   const samples: number[] = [];
   let reply: Record<string, unknown> = {};
   for (let index = 0; index < turns; index += 1) {
-    const measured = await turn(bot, connector, text);
+    const measured = await turn(bot, connector, text, place);
     samples.push(measured.ms);
     reply = measured.reply;
   }
@@ -173,6 +184,7 @@ async function seedPrompts(connector: LocalConnector) {
       ...(await latency(echo, connector, 'hello')),
       tps1: await throughput(echo, connector, 'hello', 1),
       tps32: await throughput(echo, connector, 'hello', 32),
+      inChannel: await latency(echo, connector, 'hello', LATENCY_TURNS, 'channel'),
     };
     const rows = [];
     for (const [intent, prompt] of Object.entries(SEED_PROMPTS)) {
@@ -181,6 +193,7 @@ async function seedPrompts(connector: LocalConnector) {
       const tps1 = await throughput(warden, connector, prompt, 1);
       const tps32 = await throughput(warden, connector, prompt, 32);
       const trips = await graphRoundTrips(warden, tenant, connector, prompt);
+      const inChannel = await latency(warden, connector, prompt, LATENCY_TURNS, 'channel');
       rows.push({
         intent,
         medianMs: round(measured.median, 2),
@@ -193,6 +206,8 @@ async function seedPrompts(connector: LocalConnector) {
         graphRoundTrips: trips.count,
         graphPaths: trips.paths,
         cardBytes: measured.cardBytes,
+        channelMedianMs: round(inChannel.median, 2),
+        channelMedianVsEcho: round(inChannel.median / floor.inChannel.median, 2),
       });
     }
     return {
@@ -201,6 +216,7 @@ async function seedPrompts(connector: LocalConnector) {
         p99Ms: round(floor.p99, 2),
         tps1: round(floor.tps1),
         tps32: round(floor.tps32),
+        channelMedianMs: round(floor.inChannel.median, 2),
         peakRssMb: memoryMb(echo.child.pid!, 'VmHWM'),
       },
       warden: { peakRssMb: memoryMb(warden.child.pid!, 'VmHWM'), prompts: rows },
@@ -277,16 +293,16 @@ const report = (results: Results): void => {
   const { echo, warden, scale: large } = results;
   if (echo && warden) {
     console.log(
-      `echo floor: median ${echo.medianMs} ms, p99 ${echo.p99Ms} ms, ${echo.tps1}/s at 1, ${echo.tps32}/s at 32, peak RSS ${echo.peakRssMb} MB`,
+      `echo floor: median ${echo.medianMs} ms (${echo.channelMedianMs} ms in a channel), p99 ${echo.p99Ms} ms, ${echo.tps1}/s at 1, ${echo.tps32}/s at 32, peak RSS ${echo.peakRssMb} MB`,
     );
     console.log(`warden peak RSS ${warden.peakRssMb} MB\n`);
     console.log(
-      '| intent | median ms (× echo) | p99 ms (× echo) | turns/s at 1 | turns/s at 32 (× echo) | Graph round trips | card bytes |',
+      '| intent | median ms (× echo) | p99 ms (× echo) | turns/s at 1 | turns/s at 32 (× echo) | Graph round trips | card bytes | median in a channel (× echo) |',
     );
-    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const row of warden.prompts)
       console.log(
-        `| ${row.intent} | ${row.medianMs} (${row.medianVsEcho}×) | ${row.p99Ms} (${row.p99VsEcho}×) | ${row.tps1} | ${row.tps32} (${row.tps32VsEcho}×) | ${row.graphRoundTrips} | ${row.cardBytes} |`,
+        `| ${row.intent} | ${row.medianMs} (${row.medianVsEcho}×) | ${row.p99Ms} (${row.p99VsEcho}×) | ${row.tps1} | ${row.tps32} (${row.tps32VsEcho}×) | ${row.graphRoundTrips} | ${row.cardBytes} | ${row.channelMedianMs} (${row.channelMedianVsEcho}×) |`,
       );
   }
   if (large)
