@@ -8,7 +8,6 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import { AuthenticationConstants } from 'botframework-connector';
-import * as restify from 'restify';
 
 import { AnswerSender } from '../dialogs/answer-sender';
 import { FeedbackFlow } from '../dialogs/feedback-flow';
@@ -29,8 +28,8 @@ import { createLogger, type Logger } from '../services/logger';
 import { createStore } from '../services/store';
 import { createStateStorage } from '../services/store/state-storage';
 import type { WardenStore } from '../services/store/types';
-import { envelopeProblem } from './activity-envelope';
 import { ChannelAuthentication } from './channel-auth';
+import { createHttpServer, drain } from './http-server';
 import { keepEntityProperties } from './entity-serialization';
 import { ReliableSend } from './reliable-send';
 import { ServiceUrlGuard } from './service-url-guard';
@@ -56,12 +55,6 @@ export interface StartOptions {
   /** msal's HTTP client for Graph tokens; tests inject one that answers from loopback. */
   msalNetwork?: INetworkModule;
 }
-
-/** Inbound activities and invokes are small; a larger body is refused by restify with 413 before the bot sees it. */
-const MAX_BODY_BYTES = 256 * 1024;
-
-/** How long a shutdown waits for turns in flight: inside the 30 s that container hosts give between SIGTERM and SIGKILL. */
-const DRAIN_DEADLINE_MS = 25_000;
 
 /**
  * The composition root: reads config, builds the adapter, stores, services, dialogs and the bot, and starts the
@@ -195,62 +188,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     }
   };
 
-  const server = restify.createServer({ name: 'warden', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false }));
-  server.post('/api/messages', async (req, res) => {
-    const started = Date.now();
-    const problem = envelopeProblem(req.body);
-    if (problem) {
-      res.send(400, { error: { code: 'BadRequest', message: problem } });
-    } else {
-      // One Graph budget per turn (GRAPH_TURN_BUDGET_MS, 25 s by default): whatever Graph does, the person gets the
-      // answer or a card saying why in time.
-      await adapter.process(req, res, (context) =>
-        graph.withinBudget(config.graphCalls.turnBudgetMs, () => bot.run(context)),
-      );
-    }
-    logger.info(requestLine(req, res.statusCode, Date.now() - started), 'activity handled');
-  });
-  server.get('/exports/:id', async (req, res) => {
-    const query = new URL(req.url ?? '/', 'http://warden.invalid').searchParams;
-    const download = exports
-      ? await exports.open(String(req.params.id ?? ''), query.get('exp'), query.get('sig'))
-      : { status: 404 as const, message: 'Downloads are not enabled on this Warden.' };
-    const common = {
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-    };
-    if (download.status !== 200) {
-      res.writeHead(download.status, { ...common, 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end(download.message);
-      return;
-    }
-    logger.info({ exportId: req.params.id }, 'CSV export downloaded');
-    res.writeHead(200, {
-      ...common,
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="${download.fileName}"`,
-    });
-    res.end(download.csv);
-  });
-  server.get('/healthz', (_req, res, next) => {
-    res.send(200, { status: 'ok' });
-    next();
-  });
-  server.get('/readyz', async (_req, res) => {
-    const checks = await Promise.allSettled([
-      store.ping(),
-      // With delegated access Warden has no Graph identity of its own to check with.
-      delegated ? Promise.resolve() : graph.get({ path: '/organization', query: { $select: 'id' } }),
-    ]);
-    const [storeCheck, graphCheck] = checks.map((check) =>
-      check.status === 'fulfilled' ? 'ok' : 'unavailable',
-    );
-    res.send(storeCheck === 'ok' && graphCheck === 'ok' ? 200 : 503, {
-      store: storeCheck,
-      graph: graphCheck,
-    });
+  const server = createHttpServer({
+    adapter,
+    bot,
+    graph,
+    store,
+    exports,
+    turnBudgetMs: config.graphCalls.turnBudgetMs,
+    // With delegated access Warden has no Graph identity of its own to check readiness with.
+    checkGraph: !delegated,
+    logger,
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -280,51 +227,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     async stop() {
       if (stopped) return;
       stopped = true;
-      // Refuse new connections at once, and let the turns in flight finish: their answers still go out and their records
-      // are still written. Node's close() waits for every keep-alive connection to time out, so each one is closed as
-      // soon as it falls idle; past the deadline whatever is left is cut, so a turn that never ends cannot hold a deploy.
-      const http = server.server as import('node:http').Server;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const idle = setInterval(() => http.closeIdleConnections(), 100);
-      const deadline = setTimeout(() => {
-        logger.warn({ afterMs: DRAIN_DEADLINE_MS }, 'turns still in flight at shutdown were cut off');
-        http.closeAllConnections();
-      }, DRAIN_DEADLINE_MS);
-      try {
-        await closed;
-      } finally {
-        clearInterval(idle);
-        clearTimeout(deadline);
-      }
+      await drain(server, logger);
       await store.close();
       await demoTenant?.stop();
     },
   };
 }
-
-/**
- * One line per inbound activity: ids and kinds only (no text, names or tokens), so an operator can follow a request,
- * a conversation or an activity through the logs.
- */
-const requestLine = (req: restify.Request, status: number, ms: number) => {
-  const body = (req.body ?? {}) as {
-    id?: unknown;
-    type?: unknown;
-    name?: unknown;
-    conversation?: { id?: unknown; conversationType?: unknown };
-  };
-  const text = (value: unknown, max: number) => (typeof value === 'string' ? value.slice(0, max) : undefined);
-  return {
-    requestId: req.getId(),
-    activityId: text(body.id, 128),
-    conversationId: text(body.conversation?.id, 256),
-    conversationType: text(body.conversation?.conversationType, 32),
-    type: text(body.type, 32),
-    name: text(body.name, 64),
-    status,
-    ms,
-  };
-};
 
 /**
  * The language model's client is required only when one is configured: the OpenAI SDK costs ~10 MB that a rules-only
