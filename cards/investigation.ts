@@ -49,4 +49,4 @@ export const renderInvestigationCard = (
 });
 
 /** The template's header row, for the CSV. */
-const COLUMNS = ['Time (UTC)', 'Event', 'Details', 'IP · location'].map((title) => ({ title, width: 1 }));
+const COLUMNS = ['Time (UTC)', 'Event', 'Details', 'IP · location'];

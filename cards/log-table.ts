@@ -74,13 +74,20 @@ export const renderLogTableCard = (
     },
     { kind: 'log-table' },
   );
-  return { ...fitted, table: exportTable(data.kicker, data.columns, data.rows) };
+  return {
+    ...fitted,
+    table: exportTable(
+      data.kicker,
+      data.columns.map((column) => column.title),
+      data.rows,
+    ),
+  };
 };
 
 /** The whole table, every row from the first, as the card's cells read (already made inert by `safeText`). */
-export const exportTable = (title: string, columns: TableColumn[], rows: TableRow[]): ExportTable => ({
+export const exportTable = (title: string, columns: string[], rows: TableRow[]): ExportTable => ({
   title,
-  columns: columns.map((column) => column.title),
+  columns,
   rows: rows.map((row) => row.cells.map((cell) => cell.text)),
 });
 

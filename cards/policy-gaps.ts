@@ -41,4 +41,4 @@ export const renderPolicyGapsCard = (
 });
 
 /** The template's header row, for the CSV. */
-const COLUMNS = ['Policy', 'State', 'Users', 'Conditions', 'Grant'].map((title) => ({ title, width: 1 }));
+const COLUMNS = ['Policy', 'State', 'Users', 'Conditions', 'Grant'];

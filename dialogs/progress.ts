@@ -84,13 +84,9 @@ export class Progress {
         await this.context.updateActivity({ ...activity, id });
         return id;
       }
-      const info = { streamId: id, streamType: 'final' };
-      const channelData = (activity.channelData ?? {}) as Record<string, unknown>;
-      const sent = await this.context.sendActivity({
-        ...activity,
-        channelData: { ...channelData, ...info },
-        entities: [...(activity.entities ?? []), { type: 'streaminfo', ...info }],
-      });
+      const sent = await this.context.sendActivity(
+        withStreamInfo(activity, { streamId: id, streamType: 'final' }),
+      );
       return sent?.id ?? id;
     } catch (error) {
       // The placeholder was deleted, or the stream ran past Teams' two minutes (403 ContentStreamNotAllowed): the
@@ -152,19 +148,11 @@ export class Progress {
     }
   }
 
-  /** Teams streaming protocol: the stream info in both channelData and a `streaminfo` entity (as teams-ai sends it). */
   private streamUpdate(streamId: string | null): Partial<Activity> {
-    const info = {
-      ...(streamId ? { streamId } : {}),
-      streamType: 'informative',
-      streamSequence: this.sequence,
-    };
-    return {
-      type: 'typing',
-      text: this.text(),
-      channelData: info,
-      entities: [{ type: 'streaminfo', ...info }],
-    };
+    return withStreamInfo(
+      { type: 'typing', text: this.text() },
+      { ...(streamId ? { streamId } : {}), streamType: 'informative', streamSequence: this.sequence },
+    );
   }
 
   private stopTimer(): void {
@@ -172,3 +160,13 @@ export class Progress {
     this.timer = null;
   }
 }
+
+/** Teams streaming protocol: the stream info in both channelData and a `streaminfo` entity (as teams-ai sends it). */
+const withStreamInfo = (
+  activity: Partial<Activity>,
+  info: Record<string, string | number>,
+): Partial<Activity> => ({
+  ...activity,
+  channelData: { ...((activity.channelData ?? {}) as Record<string, unknown>), ...info },
+  entities: [...(activity.entities ?? []), { type: 'streaminfo', ...info }],
+});

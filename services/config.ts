@@ -180,6 +180,8 @@ export function loadConfig(env: Env = process.env): Config {
       return fallback;
     }
   };
+  const optionalUrl = (key: string): string | null =>
+    read(key) === null ? null : url(key, 'http://invalid.example');
 
   const nodeEnv = read('NODE_ENV') ?? 'development';
   if (!['development', 'production', 'test'].includes(nodeEnv))
@@ -272,7 +274,7 @@ export function loadConfig(env: Env = process.env): Config {
       demoPort: port('DEMO_TENANT_PORT', 3979),
       demoScale: read('DEMO_TENANT_SCALE'),
       demoFaults: read('DEMO_TENANT_FAULTS'),
-      demoUrl: read('DEMO_TENANT_URL') === null ? null : url('DEMO_TENANT_URL', 'http://127.0.0.1:3979'),
+      demoUrl: optionalUrl('DEMO_TENANT_URL'),
     };
   }
 
@@ -351,19 +353,12 @@ export function loadConfig(env: Env = process.env): Config {
     };
   }
 
-  const progressAfterMs = Number(read('PROGRESS_AFTER_MS') ?? 1500);
-  if (!Number.isInteger(progressAfterMs) || progressAfterMs < 0)
-    problems.push(
-      `PROGRESS_AFTER_MS must be a whole number of milliseconds, got "${read('PROGRESS_AFTER_MS')}"`,
-    );
-  const exportTtl = Number(read('EXPORT_TTL_SECONDS') ?? 900);
-  if (!Number.isInteger(exportTtl) || exportTtl < 10 || exportTtl > 86_400)
-    problems.push(`EXPORT_TTL_SECONDS must be 10 to 86400, got "${read('EXPORT_TTL_SECONDS')}"`);
+  const progressAfterMs = integer('PROGRESS_AFTER_MS', 1500, 0, Number.MAX_SAFE_INTEGER);
+  const exportTtl = integer('EXPORT_TTL_SECONDS', 900, 10, 86_400);
   const signingKey = read('SECRET_EXPORT_SIGNING_KEY', 'EXPORT_SIGNING_KEY');
   if (signingKey !== null && signingKey.length < 32)
     problems.push('EXPORT_SIGNING_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)');
-  const publicUrlRaw = read('BOT_PUBLIC_URL');
-  const publicUrl = publicUrlRaw === null ? null : url('BOT_PUBLIC_URL', 'http://invalid.example');
+  const publicUrl = optionalUrl('BOT_PUBLIC_URL');
   // Behind Azure Bot Service several instances share links, so a per-process key would break them.
   if (nodeEnv === 'production' && publicUrl !== null && signingKey === null)
     problems.push(
@@ -383,7 +378,7 @@ export function loadConfig(env: Env = process.env): Config {
       openIdMetadataUrl,
       tokenIssuer,
       allowedServiceUrls,
-      oauthUrl: read('BOT_OAUTH_URL') === null ? null : url('BOT_OAUTH_URL', 'https://api.botframework.com'),
+      oauthUrl: optionalUrl('BOT_OAUTH_URL'),
     },
     graph,
     graphCalls,

@@ -1,5 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
+import { isGuid } from '../graph/odata';
+
 export interface ExportLinksOptions {
   /** Where people's browsers reach the bot, e.g. https://warden.contoso.com; read per link (known after listen). */
   publicUrl: () => string;
@@ -10,8 +12,6 @@ export interface ExportLinksOptions {
 }
 
 export type LinkCheck = 'ok' | 'expired' | 'forged';
-
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * "Download CSV" links: `/exports/<id>?exp=<unix seconds>&sig=<HMAC-SHA256(id, exp)>`. The link is the capability (a
@@ -25,10 +25,6 @@ export class ExportLinks {
   constructor(private readonly options: ExportLinksOptions) {
     this.key = options.signingKey ? Buffer.from(options.signingKey, 'utf8') : randomBytes(32);
     this.now = options.now ?? (() => new Date());
-  }
-
-  get ttlSeconds(): number {
-    return this.options.ttlSeconds;
   }
 
   /** When a link made now stops working. */
@@ -45,7 +41,7 @@ export class ExportLinks {
   /** Forged covers anything not signed by us (a changed id, exp or sig); expired only a genuine link past its time. */
   check(exportId: string, exp: unknown, sig: unknown): LinkCheck {
     if (typeof exp !== 'string' || typeof sig !== 'string' || !/^\d{1,12}$/.test(exp)) return 'forged';
-    if (!ID.test(exportId) || !/^[0-9a-f]{64}$/.test(sig)) return 'forged';
+    if (!isGuid(exportId) || !/^[0-9a-f]{64}$/.test(sig)) return 'forged';
     const expected = Buffer.from(this.sign(exportId, exp), 'hex');
     if (!timingSafeEqual(expected, Buffer.from(sig, 'hex'))) return 'forged';
     return Number(exp) <= this.unixNow() ? 'expired' : 'ok';

@@ -122,6 +122,11 @@ export class GraphGateway {
     return deadline === undefined ? Infinity : deadline - Date.now();
   }
 
+  /** Whether a retry after `delayMs` could still get an answer back within the budget. */
+  private retryFits(delayMs: number): boolean {
+    return delayMs + MIN_ATTEMPT_MS <= this.remainingMs();
+  }
+
   async get<T>(request: Omit<GraphRequest, 'method' | 'body'>): Promise<T> {
     return this.send<T>({ ...request, method: 'GET' });
   }
@@ -232,7 +237,7 @@ export class GraphGateway {
           results.set(request.id, { ok: false, error });
         }
       }
-      if (throttled.length > 0 && wait >= this.remainingMs()) {
+      if (throttled.length > 0 && !this.retryFits(wait)) {
         for (const request of throttled)
           results.set(request.id, { ok: false, error: outOfTime(request.path, 'throttled') });
         throttled.length = 0;
@@ -276,7 +281,7 @@ export class GraphGateway {
         if (!retriable || attempt >= this.retry.maxRetries) throw graphError;
         const delay = this.backoff(attempt, graphError.retryAfterSeconds);
         // A retry that cannot finish within the turn's budget would only delay the card that says why.
-        if (delay + MIN_ATTEMPT_MS > this.remainingMs()) throw graphError;
+        if (!this.retryFits(delay)) throw graphError;
         await this.sleep(delay);
       }
     }
