@@ -10,28 +10,9 @@ import {
   personalChat,
   type Where,
 } from '../helpers/activities';
-import { actionsOf, cardOf, startHarness, textOf, type Harness } from '../helpers/warden';
+import { actionsOf, cardOf, graphAll, graphGet, startHarness, textOf, type Harness } from '../helpers/warden';
 
 const KARITA = 'karita@woodgrovebank.com';
-
-/** Reads the demo tenant directly over HTTP (not through Warden's gateway), following every nextLink. */
-const graphGet = async <T>(origin: string, path: string): Promise<T> => {
-  const response = await fetch(`${origin}/v1.0${path}`);
-  assert.equal(response.status, 200, `${path} → ${response.status}`);
-  return (await response.json()) as T;
-};
-
-const graphAll = async <T>(origin: string, path: string): Promise<T[]> => {
-  const items: T[] = [];
-  let url: string | null = `${origin}/v1.0${path}`;
-  while (url) {
-    const response = await fetch(url);
-    const body = (await response.json()) as { value: T[]; '@odata.nextLink'?: string };
-    items.push(...body.value);
-    url = body['@odata.nextLink'] ?? null;
-  }
-  return items;
-};
 
 describe('@e2e Warden over HTTP, the way Teams talks to it', function () {
   this.timeout(30_000);

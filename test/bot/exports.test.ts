@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { ExportLinks } from '../../services/exports/export-links';
 import { DEMO, channelThread, message, type Where } from '../helpers/activities';
 import { parseCsv } from '../helpers/csv';
-import { cardOf, startHarness, type Harness } from '../helpers/warden';
+import { cardOf, graphAll, startHarness, type Harness } from '../helpers/warden';
 
 const KARITA = 'karita@woodgrovebank.com';
 const KEY = 'e2e-export-signing-key-0123456789abcdef';
@@ -32,18 +32,6 @@ const downloadLink = (reply: Record<string, unknown>): string => {
   const links = openUrls(cardOf(reply)).filter((action) => action.title === 'Download CSV');
   assert.equal(links.length, 1, 'one Download CSV button');
   return links[0].url;
-};
-
-const graphAll = async <T>(origin: string, path: string): Promise<T[]> => {
-  const items: T[] = [];
-  let url: string | null = `${origin}/v1.0${path}`;
-  while (url) {
-    const response = await fetch(url);
-    const body = (await response.json()) as { value: T[]; '@odata.nextLink'?: string };
-    items.push(...body.value);
-    url = body['@odata.nextLink'] ?? null;
-  }
-  return items;
 };
 
 describe('@e2e Download CSV on table answers', function () {

@@ -142,7 +142,8 @@ export class LocalConnector {
   }
 }
 
-const readBody = (req: IncomingMessage): Promise<unknown> =>
+/** A request's JSON body ({} when empty); rejects on a body that is not JSON. */
+export const readBody = (req: IncomingMessage): Promise<unknown> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,3 +1,4 @@
+import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,4 +127,24 @@ export const actionsOf = (
     Object.values(element).forEach((child) => actionsOf(child, found));
   }
   return found;
+};
+
+/** Reads the demo tenant directly over HTTP (not through Warden's gateway): what the answer must agree with. */
+export const graphGet = async <T>(origin: string, path: string): Promise<T> => {
+  const response = await fetch(`${origin}/v1.0${path}`);
+  assert.equal(response.status, 200, `${path} → ${response.status}`);
+  return (await response.json()) as T;
+};
+
+/** The same, following every nextLink. */
+export const graphAll = async <T>(origin: string, path: string): Promise<T[]> => {
+  const items: T[] = [];
+  let url: string | null = `${origin}/v1.0${path}`;
+  while (url) {
+    const response = await fetch(url);
+    const body = (await response.json()) as { value: T[]; '@odata.nextLink'?: string };
+    items.push(...body.value);
+    url = body['@odata.nextLink'] ?? null;
+  }
+  return items;
 };

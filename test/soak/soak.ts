@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { DEMO, channelThread, groupChat, message, personalChat, type Where } from '../helpers/activities';
+import { readBody } from '../helpers/connector';
 
 /**
  * `npm run soak`: Warden (demo tenant) as its own process, exactly as `warden serve` runs, driven over HTTP the way
@@ -52,7 +53,7 @@ class SoakConnector {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
-      void readJson(req).then(
+      void readBody(req).then(
         (body) => {
           const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
           if (!match) {
@@ -62,7 +63,9 @@ class SoakConnector {
           }
           const conversationId = decodeURIComponent(match[1]);
           const id = req.method === 'PUT' && match[2] ? decodeURIComponent(match[2]) : String(this.nextId++);
-          this.turns.get(conversationId)?.push({ ...body, id, method: req.method });
+          this.turns
+            .get(conversationId)
+            ?.push({ ...(body as Record<string, unknown>), id, method: req.method });
           res.writeHead(200, { 'Content-Type': 'application/json' });
           res.end(JSON.stringify({ id }));
         },
@@ -90,21 +93,6 @@ class SoakConnector {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
-
-const readJson = (req: IncomingMessage): Promise<Record<string, unknown>> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      try {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve(text ? (JSON.parse(text) as Record<string, unknown>) : {});
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
-    req.on('error', reject);
-  });
 
 interface Warden {
   child: ChildProcess;
