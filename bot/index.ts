@@ -141,6 +141,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     conversationState,
     threadState,
     logger,
+    typingAfterMs: config.typingAfterMs,
     signIn:
       config.graph.mode === 'delegated' && delegated
         ? new SignInFlow({

@@ -43,6 +43,8 @@ export class WardenBot extends TeamsActivityHandler {
       conversationState: ConversationState;
       threadState: StatePropertyAccessor<ThreadState>;
       logger: Logger;
+      /** TYPING_AFTER_MS: how long a question may go unanswered before the typing indicator shows (default 500). */
+      typingAfterMs?: number;
       /** Only with delegated Graph access: questions then run as the asker, after Teams SSO. */
       signIn?: SignInFlow | null;
     },
@@ -83,9 +85,13 @@ export class WardenBot extends TeamsActivityHandler {
           `That message is ${text.length} characters long; Warden reads questions of up to ${MAX_TEXT}.`,
         );
       } else {
-        this.showTyping(context);
-        if (text) await this.asAsker(context, text, () => deps.flow.answerText(context, text));
-        else await deps.flow.sendHelp(context, '', []);
+        const typing = this.showTyping(context);
+        try {
+          if (text) await this.asAsker(context, text, () => deps.flow.answerText(context, text));
+          else await deps.flow.sendHelp(context, '', []);
+        } finally {
+          typing.stop();
+        }
       }
       await next();
     });
@@ -210,26 +216,39 @@ export class WardenBot extends TeamsActivityHandler {
   }
 
   /**
-   * Teams shows typing only in personal and group chats; in channels it would only spend rate limit. The indicator
-   * goes out while the answer is being worked on rather than before it starts, and every later send of the turn
-   * waits for it, so it can never arrive after the answer. A refused indicator is logged, not fatal.
+   * Teams shows typing only in personal and group chats; in channels it would only spend rate limit. Like botbuilder's
+   * ShowTypingMiddleware (500 ms) and Teams AI (1 s), the indicator waits: an answer that comes sooner needs none,
+   * and every indicator counts against the conversation's send limit. Once it is on its way, every later send of the
+   * turn waits for it, so it can never arrive after the answer. A refused indicator is logged, not fatal.
    */
-  private showTyping(context: TurnContext): void {
+  private showTyping(context: TurnContext): { stop(): void } {
     const type = context.activity.conversation?.conversationType;
-    if (type === 'channel') return;
-    const typing = context.sendActivity({ type: ActivityTypes.Typing }).then(
-      () => undefined,
-      (error: unknown) =>
-        this.deps.logger.warn(
-          { err: error, conversationId: context.activity.conversation?.id },
-          'typing indicator not sent',
-        ),
-    );
-    // Registered after the typing send began, so it holds back only the sends that come after it.
-    context.onSendActivities(async (_context, _activities, next) => {
-      await typing;
+    if (type === 'channel') return { stop: () => undefined };
+    let typing: Promise<void> | undefined;
+    let answered = false;
+    const timer = setTimeout(() => {
+      if (answered) return;
+      typing = context.sendActivity({ type: ActivityTypes.Typing }).then(
+        () => undefined,
+        (error: unknown) =>
+          this.deps.logger.warn(
+            { err: error, conversationId: context.activity.conversation?.id },
+            'typing indicator not sent',
+          ),
+      );
+    }, this.deps.typingAfterMs ?? 500);
+    const stop = () => {
+      answered = true;
+      clearTimeout(timer);
+    };
+    context.onSendActivities(async (_context, activities, next) => {
+      // Typing activities (this indicator, progress updates) neither wait nor end the wait; anything else does both.
+      if (activities.every((activity) => activity.type === ActivityTypes.Typing)) return next();
+      stop();
+      if (typing) await typing;
       return next();
     });
+    return { stop };
   }
 }
 

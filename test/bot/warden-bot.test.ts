@@ -78,23 +78,57 @@ describe('WardenBot routing', () => {
     assert.equal(adapter.activeQueue.filter((reply) => reply.type === 'typing').length, 0);
   });
 
-  it('when a personal chat message arrives, then typing is shown before the answer', async () => {
-    await adapter
-      .send(
-        activity({
-          type: 'message',
-          text: 'help',
-          conversation: {
-            id: 'a:1',
-            conversationType: 'personal',
-            tenantId: DEMO.tenantId,
-            isGroup: false,
-            name: '',
-          },
-        }),
-      )
-      .assertReply((reply) => assert.equal(reply.type, 'typing'))
-      .startTest();
+  describe('typing indicator in a personal chat', () => {
+    const personal = (text: string) =>
+      activity({
+        type: 'message',
+        text,
+        conversation: {
+          id: 'a:1',
+          conversationType: 'personal',
+          tenantId: DEMO.tenantId,
+          isGroup: false,
+          name: '',
+        },
+      });
+    const botWithTyping = (typingAfterMs: number) => {
+      const conversationState = new ConversationState(new MemoryStorage());
+      const bot = new WardenBot({
+        flow,
+        feedback,
+        remediation,
+        conversationState,
+        threadState: conversationState.createProperty<ThreadState>('thread'),
+        logger: createLogger('silent'),
+        typingAfterMs,
+      });
+      return new TestAdapter((context: TurnContext) => bot.run(context));
+    };
+    const answerAfter = (ms: number) =>
+      flow.answerText.callsFake(async (context: TurnContext) => {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        await context.sendActivity('the answer');
+      });
+
+    it('when the answer takes longer than TYPING_AFTER_MS, then typing is shown before it', async () => {
+      answerAfter(60);
+      await botWithTyping(20)
+        .send(personal('who is karita@woodgrovebank.com'))
+        .assertReply((reply) => assert.equal(reply.type, 'typing'))
+        .assertReply((reply) => assert.equal(reply.text, 'the answer'))
+        .startTest();
+    });
+
+    it('when the answer comes sooner than TYPING_AFTER_MS, then no typing is sent, not even after it', async () => {
+      answerAfter(5);
+      const test = botWithTyping(40);
+      await test
+        .send(personal('who is karita@woodgrovebank.com'))
+        .assertReply((reply) => assert.equal(reply.text, 'the answer'))
+        .startTest();
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      assert.equal(test.activeQueue.length, 0, 'nothing was sent after the answer');
+    });
   });
 
   it('when the message is only a mention, then the help card is sent', async () => {

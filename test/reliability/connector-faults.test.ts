@@ -22,7 +22,8 @@ describe('@e2e Replies when Teams refuses or drops sends (429, 502, 503, 504, re
 
   before(async () => {
     // Only the connector misbehaves here; no answer should be slow enough to show a progress placeholder first.
-    harness = await startHarness({ PROGRESS_AFTER_MS: '60000' });
+    // Every chat answer has a typing indicator (TYPING_AFTER_MS 0), so that the group chat's pacing counts them too.
+    harness = await startHarness({ PROGRESS_AFTER_MS: '60000', TYPING_AFTER_MS: '0' });
   });
 
   after(async () => {
