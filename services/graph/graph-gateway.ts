@@ -3,13 +3,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   Client,
   GraphError as SdkGraphError,
-  HTTPMessageHandler,
   type Context,
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
 
 import { annotateSpan, inSpan, pathTemplate } from '../telemetry';
 import { GraphError, parseRetryAfter, reasonFor, TokenError } from './graph-error';
+import { NodeHttpHandler } from './http-transport';
 import { RateLimiter, bucketFor } from './rate-limiter';
 
 export type GraphVersion = 'v1.0' | 'beta';
@@ -91,13 +91,13 @@ export class GraphGateway {
     this.limiter = options.limiter ?? null;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.tokens = options.tokens;
-    // No SDK middleware but the HTTP handler: the SDK's own RetryHandler waits a fixed 3 s and knows nothing of
+    // No SDK middleware but our HTTP handler (http-transport.ts): the SDK's own RetryHandler waits a fixed 3 s and knows nothing of
     // per-tenant buckets, and its AuthenticationHandler drops the token for hosts it does not recognise (and would
     // turn a token failure into a network error); we do both in `send` and `attempt` instead.
     this.client = Client.initWithMiddleware({
       baseUrl: `${this.origin}/`,
       defaultVersion: 'v1.0',
-      middleware: [new StatusOnSpan(), new HTTPMessageHandler()],
+      middleware: [new StatusOnSpan(), new NodeHttpHandler()],
     });
   }
 
