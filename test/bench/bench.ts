@@ -132,8 +132,31 @@ const latency = async (
   return { median: percentile(samples, 50), p99: percentile(samples, 99), cardBytes, reply };
 };
 
-const throughput = async (bot: Proc, connector: LocalConnector, text: string, concurrency: number) => {
+/** CPU time (user + system) a process has used so far, in ms; the bench's own process when no pid is given. */
+const cpuMs = (pid?: number): number => {
+  if (pid === undefined) {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1000;
+  }
+  // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name): utime and stime in clock ticks.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+};
+const CLOCK_TICKS = 100;
+
+/**
+ * Turns per second with `concurrency` conversations at once, and the CPU each process spent per turn meanwhile: the
+ * bot, the demo tenant standing in for Graph, and this driver (which also plays the connector).
+ */
+const throughput = async (
+  bot: Proc,
+  connector: LocalConnector,
+  text: string,
+  concurrency: number,
+  tenant?: Proc,
+) => {
   let remaining = THROUGHPUT_TURNS;
+  const cpuBefore = [cpuMs(bot.child.pid), tenant ? cpuMs(tenant.child.pid) : 0, cpuMs()];
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -143,7 +166,13 @@ const throughput = async (bot: Proc, connector: LocalConnector, text: string, co
       }
     }),
   );
-  return THROUGHPUT_TURNS / (Number(process.hrtime.bigint() - started) / 1e9);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuAfter = [cpuMs(bot.child.pid), tenant ? cpuMs(tenant.child.pid) : 0, cpuMs()];
+  const perTurn = cpuAfter.map((after, index) => round((after - cpuBefore[index]) / THROUGHPUT_TURNS, 2));
+  return {
+    tps: THROUGHPUT_TURNS / seconds,
+    cpuMsPerTurn: { bot: perTurn[0], graph: perTurn[1], driver: perTurn[2] },
+  };
 };
 
 /** Top-level HTTP requests the demo tenant saw for one answer (a `$batch` counts once), and their paths in order. */
@@ -182,16 +211,17 @@ async function seedPrompts(connector: LocalConnector) {
   try {
     const floor = {
       ...(await latency(echo, connector, 'hello')),
-      tps1: await throughput(echo, connector, 'hello', 1),
-      tps32: await throughput(echo, connector, 'hello', 32),
+      tps1: (await throughput(echo, connector, 'hello', 1)).tps,
+      at32: await throughput(echo, connector, 'hello', 32),
       inChannel: await latency(echo, connector, 'hello', LATENCY_TURNS, 'channel'),
     };
     const rows = [];
     for (const [intent, prompt] of Object.entries(SEED_PROMPTS)) {
       if (ONLY && !ONLY.includes(intent)) continue;
       const measured = await latency(warden, connector, prompt);
-      const tps1 = await throughput(warden, connector, prompt, 1);
-      const tps32 = await throughput(warden, connector, prompt, 32);
+      const tps1 = (await throughput(warden, connector, prompt, 1, tenant)).tps;
+      const at32 = await throughput(warden, connector, prompt, 32, tenant);
+      const tps32 = at32.tps;
       const trips = await graphRoundTrips(warden, tenant, connector, prompt);
       const inChannel = await latency(warden, connector, prompt, LATENCY_TURNS, 'channel');
       rows.push({
@@ -202,7 +232,8 @@ async function seedPrompts(connector: LocalConnector) {
         p99VsEcho: round(measured.p99 / floor.p99, 2),
         tps1: round(tps1),
         tps32: round(tps32),
-        tps32VsEcho: round(tps32 / floor.tps32, 2),
+        tps32VsEcho: round(tps32 / floor.at32.tps, 2),
+        cpuMsPerTurn: at32.cpuMsPerTurn,
         graphRoundTrips: trips.count,
         graphPaths: trips.paths,
         cardBytes: measured.cardBytes,
@@ -215,7 +246,8 @@ async function seedPrompts(connector: LocalConnector) {
         medianMs: round(floor.median, 2),
         p99Ms: round(floor.p99, 2),
         tps1: round(floor.tps1),
-        tps32: round(floor.tps32),
+        tps32: round(floor.at32.tps),
+        cpuMsPerTurn: floor.at32.cpuMsPerTurn,
         channelMedianMs: round(floor.inChannel.median, 2),
         peakRssMb: memoryMb(echo.child.pid!, 'VmHWM'),
       },
@@ -296,6 +328,8 @@ const report = (results: Results): void => {
       `echo floor: median ${echo.medianMs} ms (${echo.channelMedianMs} ms in a channel), p99 ${echo.p99Ms} ms, ${echo.tps1}/s at 1, ${echo.tps32}/s at 32, peak RSS ${echo.peakRssMb} MB`,
     );
     console.log(`warden peak RSS ${warden.peakRssMb} MB\n`);
+    const cpu = ({ bot, graph, driver }: { bot: number; graph: number; driver: number }) =>
+      `bot ${bot}, Graph ${graph}, driver ${driver}`;
     console.log(
       '| intent | median ms (× echo) | p99 ms (× echo) | turns/s at 1 | turns/s at 32 (× echo) | Graph round trips | card bytes | median in a channel (× echo) |',
     );
@@ -304,6 +338,8 @@ const report = (results: Results): void => {
       console.log(
         `| ${row.intent} | ${row.medianMs} (${row.medianVsEcho}×) | ${row.p99Ms} (${row.p99VsEcho}×) | ${row.tps1} | ${row.tps32} (${row.tps32VsEcho}×) | ${row.graphRoundTrips} | ${row.cardBytes} | ${row.channelMedianMs} (${row.channelMedianVsEcho}×) |`,
       );
+    console.log(`\nCPU ms per turn at 32 conversations: echo ${cpu(echo.cpuMsPerTurn)}`);
+    for (const row of warden.prompts) console.log(`  ${row.intent}: ${cpu(row.cpuMsPerTurn)}`);
   }
   if (large)
     console.log(
