@@ -72,7 +72,8 @@ export const renderLogTableCard = (
         notes: note ? [note, ...data.notes] : data.notes,
       });
     },
-    { kind: 'log-table' },
+    // Each table (sign-ins, audits, devices…) has its own row size; its fixed column titles tell them apart.
+    { kind: `log-table:${data.columns.map((column) => column.title).join('|')}` },
   );
   return {
     ...fitted,

@@ -44,8 +44,9 @@ export const cardBytes = (card: unknown): number => Buffer.byteLength(JSON.strin
 /**
  * Renders with as many rows as fit the budget, newest first: a prefix of `rows` whose card (with room for the feedback
  * footer) stays under `budget` and comes within one row of it, or all the rows. The bytes per row of each attempt
- * predict the next, and the last figure seen for the same `kind` of card predicts the first, so a table usually
- * costs two renders (one without rows) and a scan of 100,000 rows never binds more than a few hundred of them.
+ * predict the next. For a `kind` of card seen before, the last empty-card size and bytes per row predict the first
+ * attempt, and no empty card is rendered: a card whose rows all fit costs one render, a cut table usually one or two,
+ * and a scan of 100,000 rows never binds more than a few hundred of them.
  */
 export const fitRows = <R>(
   rows: R[],
@@ -53,38 +54,57 @@ export const fitRows = <R>(
   options: { budget?: number; kind?: string } = {},
 ): { card: AdaptiveCard; shown: number } => {
   const budget = options.budget ?? CARD_BUDGET_BYTES - FOOTER_RESERVE_BYTES;
-  const attempt = (shown: number) => {
+  const attempt = (shown: number): Attempt => {
     const card = build(rows.slice(0, shown));
     return { card, shown, bytes: cardBytes(card) };
   };
-  const empty = attempt(0);
-  if (rows.length === 0 || empty.bytes > budget) return { card: empty.card, shown: 0 };
-  const predict = (bytesPerRow: number) => Math.floor((budget - empty.bytes) / Math.max(1, bytesPerRow));
-  const remembered = options.kind ? bytesPerRowSeen.get(options.kind) : undefined;
-  let best = empty;
-  /** The smallest row count known not to fit. */
+  const remembered = options.kind ? sizesSeen.get(options.kind) : undefined;
+  const empty = remembered && rows.length > 0 ? null : attempt(0);
+  if (empty && (rows.length === 0 || empty.bytes > budget)) return { card: empty.card, shown: 0 };
+  const emptyBytes = empty?.bytes ?? remembered!.emptyBytes;
+  const predict = (bytesPerRow: number) => Math.floor((budget - emptyBytes) / Math.max(1, bytesPerRow));
+  /** The most rows known to fit, and the fewest known not to. */
+  let best: Attempt | null = empty;
   let tooMany = rows.length + 1;
-  let next = Math.min(rows.length, remembered ? predict(remembered) : FIRST_GUESS_ROWS);
-  for (let round = 0; ; round += 1) {
-    const tried = attempt(Math.min(tooMany - 1, Math.max(best.shown + 1, next)));
-    const bytesPerRow = (tried.bytes - empty.bytes) / tried.shown;
-    if (options.kind) bytesPerRowSeen.set(options.kind, bytesPerRow);
+  let previous: Attempt | null = null;
+  let next = Math.min(rows.length, remembered ? predict(remembered.bytesPerRow) : FIRST_GUESS_ROWS);
+  for (let round = 0; (best?.shown ?? 0) + 1 < tooMany; round += 1) {
+    const tried = attempt(Math.min(tooMany - 1, Math.max((best?.shown ?? 0) + 1, next)));
+    // The slope between two attempts when there are two, so that a remembered empty size that is off cannot skew it.
+    const bytesPerRow = Math.max(
+      1,
+      previous && previous.shown !== tried.shown
+        ? (tried.bytes - previous.bytes) / (tried.shown - previous.shown)
+        : (tried.bytes - emptyBytes) / tried.shown,
+    );
+    previous = tried;
+    if (options.kind) sizesSeen.set(options.kind, { emptyBytes, bytesPerRow });
     if (tried.bytes <= budget) {
       best = tried;
       if (tried.shown === rows.length || tried.bytes + bytesPerRow > budget) break;
     } else {
       tooMany = tried.shown;
     }
-    if (best.shown + 1 >= tooMany) break;
-    next = round < PREDICTED_ROUNDS ? predict(bytesPerRow) : Math.floor((best.shown + tooMany) / 2);
+    next =
+      round < PREDICTED_ROUNDS
+        ? tried.shown + Math.floor((budget - tried.bytes) / bytesPerRow)
+        : Math.floor(((best?.shown ?? 0) + tooMany) / 2);
   }
+  // Not even one row fits (known only when the empty card was not rendered first).
+  best ??= attempt(0);
   return { card: best.card, shown: best.shown };
 };
 
+interface Attempt {
+  card: AdaptiveCard;
+  shown: number;
+  bytes: number;
+}
+
 const FIRST_GUESS_ROWS = 32;
 const PREDICTED_ROUNDS = 4;
-/** Bytes per row last seen for each kind of card: the first guess for the next one. */
-const bytesPerRowSeen = new Map<string, number>();
+/** The empty card's size and the bytes per row last seen for each kind of card: the first guess for the next one. */
+const sizesSeen = new Map<string, { emptyBytes: number; bytesPerRow: number }>();
 
 const FOOTER_RESERVE_BYTES = 1024;
 
