@@ -1,4 +1,4 @@
-import { CARD_BUDGET_BYTES, cardBytes, type AdaptiveCard } from './render';
+import { CARD_BUDGET_BYTES, cardBytes, withAppended, type AdaptiveCard } from './render';
 
 /**
  * "Download CSV" on a table answer: an `Action.OpenUrl` to Warden's own signed link (never to anything from the
@@ -6,9 +6,6 @@ import { CARD_BUDGET_BYTES, cardBytes, type AdaptiveCard } from './render';
  * would go over the budget with the button keeps its answer and goes without it.
  */
 export const withDownloadAction = (card: AdaptiveCard, url: string): AdaptiveCard => {
-  const withAction: AdaptiveCard = {
-    ...card,
-    actions: [...(card.actions ?? []), { type: 'Action.OpenUrl', title: 'Download CSV', url }],
-  };
+  const withAction = withAppended(card, 'actions', { type: 'Action.OpenUrl', title: 'Download CSV', url });
   return cardBytes(withAction) <= CARD_BUDGET_BYTES ? withAction : card;
 };

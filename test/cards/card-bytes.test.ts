@@ -1,0 +1,57 @@
+import { strict as assert } from 'node:assert';
+
+import { withDownloadAction } from '../../cards/download-action';
+import { cardBytes, withAppended, withFeedbackFooter, type AdaptiveCard } from '../../cards/render';
+
+/** What a card really weighs, measured afresh (never from the memo). */
+const measured = (card: unknown): number => Buffer.byteLength(JSON.stringify(card), 'utf8');
+
+/**
+ * A card's size is measured once and then derived for the copies made from it (feedback footer, "Download CSV"), so
+ * the derived figure must be exactly what serializing the copy gives, or the 40 KB budget could be overrun.
+ */
+describe('cardBytes on cards derived from a measured card', () => {
+  const base = (extra: Partial<AdaptiveCard> = {}): AdaptiveCard => ({
+    type: 'AdaptiveCard',
+    version: '1.5',
+    body: [{ type: 'TextBlock', text: 'Karita Ström · 登录 · "quoted" \\ back' }],
+    ...extra,
+  });
+
+  for (const [name, card] of [
+    ['a card with body and no actions', base()],
+    ['a card with an empty body', base({ body: [] })],
+    ['a card with an empty actions array', base({ actions: [] })],
+    [
+      'a card with actions',
+      base({ actions: [{ type: 'Action.Execute', title: 'Show more', verb: 'more' }] }),
+    ],
+  ] as const) {
+    it(`when the footer and the download button are added to ${name}, then the derived size is the real size`, () => {
+      cardBytes(card);
+      const answered = withFeedbackFooter(card, '5f0c1e2a-8d3b-4c6a-9e7f-1a2b3c4d5e6f');
+      assert.equal(cardBytes(answered), measured(answered));
+      const download = withDownloadAction(answered, 'https://warden.example/exports/1?exp=1&sig=abc');
+      assert.notEqual(download, answered, 'the button fits');
+      assert.equal(cardBytes(download), measured(download));
+      const again = withAppended(download, 'actions', {
+        type: 'Action.OpenUrl',
+        title: 'é',
+        url: 'https://x.test',
+      });
+      assert.equal(cardBytes(again), measured(again));
+    });
+  }
+
+  it('when a card was never measured, then a copy is measured when asked, not guessed', () => {
+    const card = base();
+    const copy = withAppended(card, 'body', { type: 'TextBlock', text: 'more' });
+    assert.equal(cardBytes(copy), measured(copy));
+  });
+
+  it('when the download button would take the card over 40 KB, then the card goes without it', () => {
+    const card = base({ body: [{ type: 'TextBlock', text: 'x'.repeat(40 * 1024 - 150) }] });
+    cardBytes(card);
+    assert.equal(withDownloadAction(card, `https://warden.example/exports/${'a'.repeat(200)}`), card);
+  });
+});
