@@ -49,7 +49,7 @@ const PAGE_SIZE = 500;
  * Each entry upgrades the schema by one version (`PRAGMA user_version`); entries are never edited once released,
  * only appended.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE responses (
     response_id TEXT PRIMARY KEY,
@@ -120,7 +120,20 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX exports_by_expiry ON exports (expires_at);
   `,
+  // The card, by far the largest part of a response, gets a table of its own: SQLite rewrites a whole row on UPDATE,
+  // overflow pages included, so attaching the activity id after the send rewrote up to 40 KB of card each time.
+  `
+  CREATE TABLE response_cards (
+    response_id TEXT PRIMARY KEY,
+    card_json TEXT NOT NULL
+  );
+  INSERT INTO response_cards (response_id, card_json) SELECT response_id, card_json FROM responses;
+  ALTER TABLE responses DROP COLUMN card_json;
+  `,
 ];
+
+/** A response with its card. */
+const RESPONSE_SELECT = 'SELECT r.*, c.card_json FROM responses r JOIN response_cards c USING (response_id)';
 
 interface ResponseRow {
   response_id: string;
@@ -207,36 +220,40 @@ export class SqliteStore implements WardenStore {
 
   async saveResponse(record: ResponseRecord): Promise<void> {
     const { record: r, cardJson } = normalizeResponse(record);
-    this.runRelaxed('save a response', () =>
-      this.statement(
-        `INSERT INTO responses (response_id, created_at, tenant_id, conversation_id, thread_id, conversation_type,
-           activity_id, asked_by_id, asked_by_name, intent, subject, prompt, answer_text, card_json)
+    this.runRelaxed('save a response', (db) =>
+      db.transaction(() => {
+        this.statement(
+          `INSERT INTO responses (response_id, created_at, tenant_id, conversation_id, thread_id, conversation_type,
+           activity_id, asked_by_id, asked_by_name, intent, subject, prompt, answer_text)
          VALUES (@responseId, @createdAt, @tenantId, @conversationId, @threadId, @conversationType,
-           @activityId, @askedById, @askedByName, @intent, @subject, @prompt, @answerText, @cardJson)
+           @activityId, @askedById, @askedByName, @intent, @subject, @prompt, @answerText)
          ON CONFLICT (response_id) DO UPDATE SET
            created_at = excluded.created_at, tenant_id = excluded.tenant_id,
            conversation_id = excluded.conversation_id, thread_id = excluded.thread_id,
            conversation_type = excluded.conversation_type,
            activity_id = COALESCE(excluded.activity_id, responses.activity_id),
            asked_by_id = excluded.asked_by_id, asked_by_name = excluded.asked_by_name, intent = excluded.intent,
-           subject = excluded.subject, prompt = excluded.prompt, answer_text = excluded.answer_text,
-           card_json = excluded.card_json`,
-      ).run({
-        responseId: r.responseId,
-        createdAt: r.createdAt,
-        tenantId: r.tenantId,
-        conversationId: r.conversationId,
-        threadId: r.threadId,
-        conversationType: r.conversationType,
-        activityId: r.activityId,
-        askedById: r.askedBy.aadObjectId,
-        askedByName: r.askedBy.name,
-        intent: r.intent,
-        subject: r.subject,
-        prompt: r.prompt,
-        answerText: r.answerText,
-        cardJson,
-      }),
+           subject = excluded.subject, prompt = excluded.prompt, answer_text = excluded.answer_text`,
+        ).run({
+          responseId: r.responseId,
+          createdAt: r.createdAt,
+          tenantId: r.tenantId,
+          conversationId: r.conversationId,
+          threadId: r.threadId,
+          conversationType: r.conversationType,
+          activityId: r.activityId,
+          askedById: r.askedBy.aadObjectId,
+          askedByName: r.askedBy.name,
+          intent: r.intent,
+          subject: r.subject,
+          prompt: r.prompt,
+          answerText: r.answerText,
+        });
+        this.statement(
+          `INSERT INTO response_cards (response_id, card_json) VALUES (?, ?)
+           ON CONFLICT (response_id) DO UPDATE SET card_json = excluded.card_json`,
+        ).run(r.responseId, cardJson);
+      })(),
     );
   }
 
@@ -253,7 +270,7 @@ export class SqliteStore implements WardenStore {
   async getResponse(responseId: string): Promise<ResponseRecord | undefined> {
     const key = id(responseId, 'responseId');
     const row = this.run('read a response', () =>
-      this.statement('SELECT * FROM responses WHERE response_id = ?').get(key),
+      this.statement(`${RESPONSE_SELECT} WHERE response_id = ?`).get(key),
     ) as ResponseRow | undefined;
     return row && responseFromRow(row);
   }
@@ -264,7 +281,7 @@ export class SqliteStore implements WardenStore {
   ): Promise<ResponseRecord | undefined> {
     const row = this.run('find a response', () =>
       this.statement(
-        `SELECT * FROM responses WHERE conversation_id = ? AND activity_id = ?
+        `${RESPONSE_SELECT} WHERE r.conversation_id = ? AND r.activity_id = ?
          ORDER BY created_at DESC LIMIT 1`,
       ).get(conversationId, activityId),
     ) as ResponseRow | undefined;

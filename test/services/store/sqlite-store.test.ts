@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import sinon from 'sinon';
 
-import { SqliteStore } from '../../../services/store/sqlite-store';
+import { MIGRATIONS, SqliteStore } from '../../../services/store/sqlite-store';
 import { audit, describeStoreContract, feedback, rejectsWith, response } from './store-contract';
 
 describe('SqliteStore', () => {
@@ -164,7 +164,48 @@ describe('SqliteStore', () => {
       await Promise.all([first.ping(), second.ping()]);
       await first.upsertFeedback(feedback());
       await second.upsertFeedback(feedback());
-      assert.equal(connect().pragma('user_version', { simple: true }), 2);
+      assert.equal(connect().pragma('user_version', { simple: true }), MIGRATIONS.length);
+    });
+
+    it('when a file from before cards had their own table is opened, then its responses keep their cards', async () => {
+      path = join(dir, 'warden.db');
+      const old = connect();
+      for (const sql of MIGRATIONS.slice(0, 2)) old.exec(sql);
+      old.pragma('user_version = 2');
+      const saved = response();
+      old
+        .prepare(
+          `INSERT INTO responses (response_id, created_at, tenant_id, conversation_id, thread_id, conversation_type,
+             activity_id, asked_by_id, asked_by_name, intent, subject, prompt, answer_text, card_json)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          saved.responseId,
+          saved.createdAt,
+          saved.tenantId,
+          saved.conversationId,
+          saved.threadId,
+          saved.conversationType,
+          'activity-1',
+          saved.askedBy.aadObjectId,
+          saved.askedBy.name,
+          saved.intent,
+          saved.subject,
+          saved.prompt,
+          saved.answerText,
+          JSON.stringify(saved.card),
+        );
+      old.close();
+
+      const store = open();
+      assert.deepEqual(await store.getResponse(saved.responseId), { ...saved, activityId: 'activity-1' });
+      assert.equal(
+        (await store.findResponseByActivityId(saved.conversationId, 'activity-1'))?.responseId,
+        saved.responseId,
+      );
+      await store.attachActivityId(saved.responseId, 'activity-2');
+      assert.deepEqual((await store.getResponse(saved.responseId))?.card, saved.card);
+      assert.equal(connect().pragma('user_version', { simple: true }), MIGRATIONS.length);
     });
   });
 });
