@@ -41,11 +41,16 @@ export interface ListResult<T> {
   nextLink: string | null;
 }
 
-export interface ListBounds {
+export interface ListBounds<T = unknown> {
   maxItems: number;
   maxPages: number;
   /** Told the running item count after each page, for progress updates on long scans. */
   onProgress?: (items: number) => void;
+  /**
+   * What to keep of each item as its page arrives (e.g. the fields a card shows), so that a long scan holds only that
+   * rather than every whole object until the last page. For endpoints without `$select`, such as sign-in logs.
+   */
+  keep?: (item: T) => T;
 }
 
 export type BatchItemResult<T = unknown> =
@@ -154,7 +159,10 @@ export class GraphGateway {
   }
 
   /** Follows nextLinks until `maxItems` or `maxPages`, whichever comes first, and says whether it stopped early. */
-  async list<T>(request: Omit<GraphRequest, 'method' | 'body'>, bounds: ListBounds): Promise<ListResult<T>> {
+  async list<T>(
+    request: Omit<GraphRequest, 'method' | 'body'>,
+    bounds: ListBounds<T>,
+  ): Promise<ListResult<T>> {
     let page = await this.firstPage<T>(request);
     return this.continueList(page, request.version ?? 'v1.0', bounds, async (link) => {
       page = await this.page<T>(link, request.version ?? 'v1.0');
@@ -166,16 +174,17 @@ export class GraphGateway {
   async continueList<T>(
     first: GraphPage<T>,
     version: GraphVersion,
-    bounds: ListBounds,
+    bounds: ListBounds<T>,
     fetchPage: (nextLink: string) => Promise<GraphPage<T>> = (link) => this.page<T>(link, version),
   ): Promise<ListResult<T>> {
-    const items = [...first.items];
+    const keep = bounds.keep ?? ((item: T) => item);
+    const items = first.items.map(keep);
     let nextLink = first.nextLink;
     let pages = 1;
     bounds.onProgress?.(items.length);
     while (nextLink && pages < bounds.maxPages && items.length < bounds.maxItems) {
       const next = await fetchPage(nextLink);
-      items.push(...next.items);
+      for (const item of next.items) items.push(keep(item));
       nextLink = next.nextLink;
       pages += 1;
       bounds.onProgress?.(items.length);

@@ -191,6 +191,25 @@ describe('GraphGateway', () => {
     assert.equal(graph.requests.length, 3);
   });
 
+  it('when a scan keeps only part of each item, then every page is cut down as it arrives', async () => {
+    graph.handler = (req) => {
+      const page = Number(new URL(req.url ?? '', origin).searchParams.get('$skiptoken') ?? 0);
+      return {
+        status: 200,
+        body: {
+          value: [{ id: `item-${page}`, appliedConditionalAccessPolicies: [{ id: 'p' }] }],
+          '@odata.nextLink': page < 2 ? `${origin}/v1.0/auditLogs/signIns?$skiptoken=${page + 1}` : undefined,
+        },
+      };
+    };
+    const scan = await gateway().list<{ id: string; appliedConditionalAccessPolicies?: unknown }>(
+      { path: '/auditLogs/signIns' },
+      { maxPages: 5, maxItems: 100, keep: (item) => ({ id: item.id }) },
+    );
+    assert.deepEqual(scan.items, [{ id: 'item-0' }, { id: 'item-1' }, { id: 'item-2' }]);
+    assert.equal(scan.truncated, false);
+  });
+
   it('when a nextLink points at another host, then it is not followed (the token never leaves our Graph)', async () => {
     graph.handler = () => ({
       status: 200,
