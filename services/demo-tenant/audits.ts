@@ -1,5 +1,6 @@
 import type { Directory, Identity } from './directory';
 import { SALT as DIRECTORY_SALT, isoSeconds } from './directory';
+import { keepJson } from './json-text';
 import { Draws, hash32, indexOfGuid, indexedGuid, labelGuid, stringHash } from './prng';
 import { LOG_RETENTION_MS } from './sign-ins';
 import {
@@ -156,7 +157,11 @@ export class AuditLog {
     ambientCount: number,
   ) {
     const records = newestFirst(this.buildStory(directory), (record) => record.time);
-    for (const record of records) this.storyById.set((record.json.id as string).toLowerCase(), record);
+    for (const record of records) {
+      this.storyById.set((record.json.id as string).toLowerCase(), record);
+      // Never changed, and returned on every question about the story's people: their JSON is kept.
+      keepJson(record.json);
+    }
     this.story = new ArrayStream(records, (record) => record.time, {
       id: (record) => record.json.id as string,
       correlationId: (record) => record.json.correlationId as string,
@@ -507,9 +512,18 @@ const UPDATED_PROPERTIES = [
   ['OfficeLocation', 'New York', 'Seattle HQ'],
 ] as const;
 
+/** Kinds whose actor is the ambient user themselves; the others are Irvin (admin) or the device registration app. */
+const SELF_KINDS: ReadonlySet<AmbientKind> = new Set(['selfServicePassword', 'securityInfo']);
+const ADMIN_KINDS: ReadonlySet<AmbientKind> = new Set(['adminUpdate', 'adminReset']);
+
+/** Whether an ambient entry, known only by its user and kind, can name the people an `eq` hint asks for. */
+type PeopleTest = (userIndex: number, kind: AmbientKind) => boolean;
+
 /** Ordinary administration and self-service for generated users, spread over the retention window. */
 export class AmbientAudits implements RecordStream<AuditRecord> {
   private readonly slot: number;
+  /** Per hint map (compiled filters are cached, so the same map comes back); null when no entry can match. */
+  private readonly peopleTests = new WeakMap<ReadonlyMap<string, string>, PeopleTest | null | undefined>();
 
   constructor(
     private readonly directory: Directory,
@@ -525,11 +539,18 @@ export class AmbientAudits implements RecordStream<AuditRecord> {
     return Math.floor(this.anchorMs - 5 * MINUTE - (index + jitter) * this.slot);
   }
 
-  at(index: number): AuditRecord {
+  /** An entry's user and kind: its first two draws, enough to rule it out before it is built. */
+  private shape(index: number): { draws: Draws; userIndex: number; kind: AmbientKind } {
     const draws = new Draws(this.seed, SALT.audit, index);
-    const user: Identity = this.directory.ambientIdentity(draws.int(this.directory.ambientCount));
-    const irvin = this.directory.findUser(IRVIN.id)!.identity;
+    const userIndex = draws.int(this.directory.ambientCount);
     const kind = draws.weighted(AMBIENT_KINDS);
+    return { draws, userIndex, kind };
+  }
+
+  at(index: number): AuditRecord {
+    const { draws, userIndex, kind } = this.shape(index);
+    const user: Identity = this.directory.ambientIdentity(userIndex);
+    const irvin = this.directory.findUser(IRVIN.id)!.identity;
     const base = {
       id: `Directory_${indexedGuid(this.seed, SALT.audit, index)}`,
       correlationId: indexedGuid(this.seed, SALT.auditCorrelation, index),
@@ -611,6 +632,71 @@ export class AmbientAudits implements RecordStream<AuditRecord> {
           ],
         });
     }
+  }
+
+  /**
+   * Every entry is initiated by its ambient user, by Irvin or by an app, and targets its ambient user or their
+   * laptop, so a query about anyone else (Karita, in every story question) skips this stream without building it.
+   */
+  excludes(equals: ReadonlyMap<string, string>): boolean {
+    return this.peopleTest(equals) === null;
+  }
+
+  mayMatch(index: number, equals: ReadonlyMap<string, string>): boolean {
+    const test = this.peopleTest(equals);
+    if (test === undefined) return true;
+    if (test === null) return false;
+    const { userIndex, kind } = this.shape(index);
+    return test(userIndex, kind);
+  }
+
+  /** undefined when the hints name no actor or target, so every entry stays a candidate. */
+  private peopleTest(equals: ReadonlyMap<string, string>): PeopleTest | null | undefined {
+    if (!this.peopleTests.has(equals)) this.peopleTests.set(equals, this.buildPeopleTest(equals));
+    return this.peopleTests.get(equals);
+  }
+
+  private buildPeopleTest(equals: ReadonlyMap<string, string>): PeopleTest | null | undefined {
+    const tests: PeopleTest[] = [];
+    const actorId = equals.get('initiatedBy/user/id');
+    const actorUpn = equals.get('initiatedBy/user/userPrincipalName');
+    for (const [key, value] of [
+      ['id', actorId],
+      ['userPrincipalName', actorUpn],
+    ] as const) {
+      if (value === undefined) continue;
+      const irvin = this.directory.findUser(IRVIN.id)!.identity;
+      if (value === (key === 'id' ? irvin.id : irvin.userPrincipalName).toLowerCase()) {
+        tests.push((_user, kind) => ADMIN_KINDS.has(kind));
+        continue;
+      }
+      const user = key === 'id' ? this.ambientUserById(value) : this.ambientUserByUpn(value);
+      if (user === null) return null;
+      tests.push((userIndex, kind) => userIndex === user && SELF_KINDS.has(kind));
+    }
+    const targetId = equals.get('targetResources/id');
+    if (targetId !== undefined) {
+      const user = this.ambientUserById(targetId);
+      const laptop = indexOfGuid(this.seed, DIRECTORY_SALT.device, targetId, this.directory.ambientCount);
+      if (user === null && laptop === null) return null;
+      tests.push(
+        (userIndex, kind) =>
+          (userIndex === user && kind !== 'deviceUpdate') ||
+          (userIndex === laptop && kind === 'deviceUpdate'),
+      );
+    }
+    if (tests.length === 0) return undefined;
+    return (userIndex, kind) => tests.every((test) => test(userIndex, kind));
+  }
+
+  private ambientUserById(id: string): number | null {
+    return indexOfGuid(this.seed, DIRECTORY_SALT.user, id, this.directory.ambientCount);
+  }
+
+  private ambientUserByUpn(upn: string): number | null {
+    const index = this.directory.findUser(upn)?.identity.ambientIndex ?? null;
+    if (index === null) return null;
+    return this.directory.ambientIdentity(index).userPrincipalName.toLowerCase() === upn ? index : null;
   }
 
   locate(equals: ReadonlyMap<string, string>): number | null | undefined {

@@ -52,19 +52,21 @@ const USER_LIST: ListSpec = {
   count: true,
 };
 
+const DIRECTORY_OBJECT_PROPERTIES: readonly string[] = [
+  ...new Set([
+    ...schema.GROUP_PROPERTIES,
+    ...schema.DIRECTORY_ROLE_PROPERTIES,
+    ...schema.DEVICE_PROPERTIES,
+    ...schema.USER_PROPERTIES,
+  ]),
+];
+
 const DIRECTORY_OBJECTS = (context: string): ListSpec => ({
   style: 'directory',
   context,
   typeName: 'microsoft.graph.directoryObject',
   resource: 'DirectoryObject',
-  selectable: [
-    ...new Set([
-      ...schema.GROUP_PROPERTIES,
-      ...schema.DIRECTORY_ROLE_PROPERTIES,
-      ...schema.DEVICE_PROPERTIES,
-      ...schema.USER_PROPERTIES,
-    ]),
-  ],
+  selectable: DIRECTORY_OBJECT_PROPERTIES,
   filter: schema.DIRECTORY_OBJECT_FILTER,
   defaultTop: 100,
   maxTop: 999,

@@ -2,6 +2,7 @@
  * What every route shares: the request as the server parsed it, Graph's error body, the OData query options with
  * Graph's refusals, and the list/entity responses with @odata.context and absolute nextLinks.
  */
+import { holdsKept } from './json-text';
 import {
   FilterError,
   applySelect,
@@ -310,12 +311,16 @@ export const collectionBody = (
   items: Json[],
   next: number[] | null,
   count?: number,
-): Json => ({
-  '@odata.context': call.context(selectionContext(fragment, select)),
-  ...(count !== undefined ? { '@odata.count': count } : {}),
-  ...(next ? { '@odata.nextLink': call.nextLink(next) } : {}),
-  value: items,
-});
+): Json =>
+  holdsKept(
+    {
+      '@odata.context': call.context(selectionContext(fragment, select)),
+      ...(count !== undefined ? { '@odata.count': count } : {}),
+      ...(next ? { '@odata.nextLink': call.nextLink(next) } : {}),
+      value: holdsKept(items, items),
+    },
+    [items],
+  );
 
 /**
  * A directory-style list over positions 0…length-1 (users, devices, arrays): filter, search, count, select, top and

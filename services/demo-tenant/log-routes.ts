@@ -1,4 +1,5 @@
 /** The identity and access reports: sign-ins and directory audits, served newest first from lazy streams. */
+import { isKept, keepJson } from './json-text';
 import { applySelect, type CompiledFilter } from './odata';
 import * as schema from './schemas';
 import { BETA_ONLY_SIGN_IN_PROPERTIES, LOG_RETENTION_MS, type SignInRecord } from './sign-ins';
@@ -45,17 +46,57 @@ const pageLog = <T extends { time: number; json: Json }>(
   });
 };
 
+const BETA_ONLY: ReadonlySet<string> = new Set(BETA_ONLY_SIGN_IN_PROPERTIES);
+const v1SignIns = new WeakMap<Json, Json>();
+
+/** A sign-in without its beta-only properties, the others in their order. */
+const v1SignIn = (json: Json): Json => {
+  // Story sign-ins are kept, the same objects on every request: their v1.0 shape is kept with them. Generated ones
+  // are built for one response, so keeping anything for them would only cost.
+  if (!isKept(json)) return withoutBetaProperties(json);
+  let v1 = v1SignIns.get(json);
+  if (!v1) {
+    v1 = keepJson(withoutBetaProperties(json));
+    v1SignIns.set(json, v1);
+  }
+  return v1;
+};
+
+const withoutBetaProperties = (json: Json): Json => {
+  const v1: Json = {};
+  for (const name of Object.keys(json)) if (!BETA_ONLY.has(name)) v1[name] = json[name];
+  return v1;
+};
+
+// A kept record's projections are kept with it (a client asks for the same story records with the same $select on
+// every question), a few per record so that a client varying its $select cannot grow them without bound.
+const SELECTIONS_PER_RECORD = 4;
+const selections = new WeakMap<Json, Map<string, Json>>();
+
+/** `$select` applied to a log record; the same object every time for a kept one. */
+const selected = (json: Json, select: string[]): Json => {
+  if (!isKept(json)) return applySelect(json, select);
+  const key = select.join(',');
+  let byKey = selections.get(json);
+  if (!byKey) {
+    byKey = new Map();
+    selections.set(json, byKey);
+  }
+  let projection = byKey.get(key);
+  if (!projection) {
+    projection = keepJson(applySelect(json, select));
+    if (byKey.size >= SELECTIONS_PER_RECORD) byKey.delete(byKey.keys().next().value!);
+    byKey.set(key, projection);
+  }
+  return projection;
+};
+
 export const auditLogs = (call: Call, rest: string[]): Reply => {
   requireMethod(call, 'GET');
   const kind = (rest[0] ?? '').toLowerCase();
   if (kind === 'signins') {
     const properties = schema.signInProperties(call.version);
-    const strip = (json: Json): Json => {
-      if (call.version === 'beta') return json;
-      const copy = { ...json };
-      for (const name of BETA_ONLY_SIGN_IN_PROPERTIES) delete copy[name];
-      return copy;
-    };
+    const strip = (json: Json): Json => (call.version === 'beta' ? json : v1SignIn(json));
     if (rest.length === 2) {
       const record = call.tenant.signIns.find(rest[1]);
       if (!record || record.time < call.now.getTime() - LOG_RETENTION_MS) {
@@ -84,7 +125,8 @@ export const auditLogs = (call: Call, rest: string[]): Reply => {
         call,
         'auditLogs/signIns',
         select,
-        page.items.map((record) => applySelect(strip(record.json), select)),
+        // `$select` names v1.0 properties only on v1.0, so a selection needs no stripping first.
+        page.items.map((record) => (select ? selected(record.json, select) : strip(record.json))),
         page.next,
       ),
     );
@@ -118,7 +160,7 @@ export const auditLogs = (call: Call, rest: string[]): Reply => {
         call,
         'auditLogs/directoryAudits',
         select,
-        page.items.map((record) => applySelect(record.json, select)),
+        page.items.map((record) => (select ? selected(record.json, select) : record.json)),
         page.next,
       ),
     );

@@ -390,11 +390,32 @@ const compare = (
 
 type Predicate = (record: unknown) => boolean;
 
+// Clients send the same few filters over and over (a bot's time bounds move once a second at most), and a compiled
+// filter holds nothing of the request it came from, so each schema keeps its most recently compiled ones.
+const COMPILED_PER_SCHEMA = 256;
+const compiledFilters = new WeakMap<FilterSchema<never>, Map<string, CompiledFilter<never>>>();
+
 /**
  * Checks the tree against the schema (only documented properties and operators, literal types that match) and
- * compiles it. Throws FilterError; the caller chooses Graph's error shape for its endpoint family.
+ * compiles it. Throws FilterError; the caller chooses Graph's error shape for its endpoint family. The result is
+ * shared with later calls for the same text and schema, so callers must not change its hints.
  */
 export const compileFilter = <T>(text: string, schema: FilterSchema<T>): CompiledFilter<T> => {
+  let cache = compiledFilters.get(schema);
+  if (!cache) {
+    cache = new Map();
+    compiledFilters.set(schema, cache);
+  }
+  const cached = cache.get(text);
+  if (cached) return cached as CompiledFilter<T>;
+  // Refused filters throw before this point and are not kept: each refusal is worked out again.
+  const compiled = compileUncached(text, schema);
+  if (cache.size >= COMPILED_PER_SCHEMA) cache.delete(cache.keys().next().value!);
+  cache.set(text, compiled as CompiledFilter<never>);
+  return compiled;
+};
+
+const compileUncached = <T>(text: string, schema: FilterSchema<T>): CompiledFilter<T> => {
   const tree = parseFilter(text);
   const hints: FilterHints = { lowerMs: null, upperMs: null, equals: new Map(), datetimes: [] };
 
@@ -426,6 +447,23 @@ export const compileFilter = <T>(text: string, schema: FilterSchema<T>): Compile
     }
   };
 
+  /** The conjuncts of an `and` chain, in the order written. */
+  const flatten = (node: FilterNode, into: FilterNode[] = []): FilterNode[] => {
+    if (node.kind === 'and') {
+      flatten(node.left, into);
+      flatten(node.right, into);
+    } else into.push(node);
+    return into;
+  };
+
+  /** Relative cost of testing a clause: comparing a value, parsing a timestamp, or walking a collection. */
+  const cost = (node: FilterNode, table: Record<string, PropertySpec<never>>): number => {
+    if (node.kind === 'any') return 3;
+    if (node.kind === 'compare' || node.kind === 'in' || node.kind === 'startswith')
+      return lookup(table, node.path)?.[1].type === 'datetime' ? 2 : 1;
+    return 2;
+  };
+
   const build = (
     node: FilterNode,
     table: Record<string, PropertySpec<never>>,
@@ -433,9 +471,17 @@ export const compileFilter = <T>(text: string, schema: FilterSchema<T>): Compile
   ): Predicate => {
     switch (node.kind) {
       case 'and': {
-        const left = build(node.left, table, lambdas);
-        const right = build(node.right, table, lambdas);
-        return (record) => left(record) && right(record);
+        // Built in the order written (the first refusal is the one reported), then run cheapest first: clauses are
+        // pure, and a timestamp parsed per record is usually implied by the range the log was narrowed to anyway.
+        const parts = flatten(node).map((part) => ({
+          test: build(part, table, lambdas),
+          cost: cost(part, table),
+        }));
+        const tests = parts.sort((a, b) => a.cost - b.cost).map((part) => part.test);
+        return (record) => {
+          for (const test of tests) if (!test(record)) return false;
+          return true;
+        };
       }
       case 'or': {
         if (!schema.allowOr) throw new FilterError('unsupported', null, "Operator 'or'");
@@ -485,15 +531,20 @@ export const compileFilter = <T>(text: string, schema: FilterSchema<T>): Compile
   );
 
   // Hints come only from clauses every match must satisfy: the top-level conjunction.
-  const conjuncts: FilterNode[] = [];
-  const flatten = (node: FilterNode) => {
-    if (node.kind === 'and') {
-      flatten(node.left);
-      flatten(node.right);
-    } else conjuncts.push(node);
-  };
-  flatten(tree);
-  for (const node of conjuncts) {
+  for (const node of flatten(tree)) {
+    if (node.kind === 'any') {
+      // `targetResources/any(t: t/id eq 'x')` hints `targetResources/id`: some element must have that value.
+      const lambda = schema.lambdas ? lookup(schema.lambdas, node.path) : null;
+      if (!lambda) continue;
+      const [lambdaName, { properties }] = lambda;
+      for (const inner of flatten(node.body)) {
+        if (inner.kind !== 'compare' || inner.op !== 'eq' || inner.path === '') continue;
+        if (inner.value.kind !== 'string' && inner.value.kind !== 'guid') continue;
+        const found = lookup(properties, inner.path);
+        if (found) hints.equals.set(`${lambdaName}/${found[0]}`, inner.value.value.toLowerCase());
+      }
+      continue;
+    }
     if (node.kind !== 'compare') continue;
     const found = lookup(schema.properties, node.path);
     if (!found) continue;
@@ -511,15 +562,29 @@ export const compileFilter = <T>(text: string, schema: FilterSchema<T>): Compile
   return { test: predicate as (record: T) => boolean, hints };
 };
 
+// Each entity type's properties by lower-cased name (the first wins, as a search in order would find it).
+const propertiesByLowerName = new WeakMap<readonly string[], Map<string, string>>();
+
+const propertyNamed = (known: readonly string[], name: string): string | undefined => {
+  let byLower = propertiesByLowerName.get(known);
+  if (!byLower) {
+    byLower = new Map();
+    for (const candidate of known) {
+      const lower = candidate.toLowerCase();
+      if (!byLower.has(lower)) byLower.set(lower, candidate);
+    }
+    propertiesByLowerName.set(known, byLower);
+  }
+  return byLower.get(name.toLowerCase());
+};
+
 /** `$select`: a comma-separated list of properties of the entity type; unknown names are refused like Graph does. */
 export const parseSelect = (text: string, known: readonly string[]): string[] | { unknown: string } => {
-  const names = text
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
   const result: string[] = [];
-  for (const name of names) {
-    const match = known.find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+  for (const part of text.split(',')) {
+    const name = part.trim();
+    if (!name) continue;
+    const match = propertyNamed(known, name);
     if (!match) return { unknown: name };
     if (!result.includes(match)) result.push(match);
   }

@@ -1,4 +1,5 @@
 import type { Directory, UserEntry } from './directory';
+import { keepJson } from './json-text';
 import type { Overlay, RiskAction } from './overlay';
 import { labelGuid } from './prng';
 import type { SignInLog } from './sign-ins';
@@ -55,6 +56,9 @@ interface DetectionSpec {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+const newestActivityFirst = (detections: Json[]): Json[] =>
+  detections.sort((a, b) => String(b.activityDateTime).localeCompare(String(a.activityDateTime)));
+
 /**
  * ID Protection: risky users and their history, risk detections that point at the exact sign-ins in the log (same
  * request id, correlation id, IP and time), and the risky Payroll Connector workload. Admin actions from the overlay
@@ -63,6 +67,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export class RiskStore {
   private readonly baseUsers = new Map<string, BaseRiskyUser>();
   private readonly baseDetections: Json[] = [];
+  private seedDetections: Json[] | null = null;
   private readonly servicePrincipalJson: Json;
   private readonly servicePrincipalSteps: HistoryStep[];
   private readonly servicePrincipalDetections: Json[];
@@ -180,7 +185,8 @@ export class RiskStore {
       },
     ];
     for (const spec of detections) {
-      this.baseDetections.push(this.detectionJson(spec));
+      // Never changed: an admin action is applied to a copy (applyToDetection).
+      this.baseDetections.push(keepJson(this.detectionJson(spec)));
     }
 
     const steps = (...list: [number, string, string[], string?, string?][]): HistoryStep[] =>
@@ -390,6 +396,11 @@ export class RiskStore {
 
   /** Base detections with admin actions applied, plus the detection Graph adds when an admin confirms compromise. */
   detections(): Json[] {
+    // Until an admin acts on someone, the answer is the seed's, so it is sorted once rather than on every read.
+    if (this.overlay.userRiskIds().length === 0) {
+      this.seedDetections ??= newestActivityFirst([...this.baseDetections]);
+      return [...this.seedDetections];
+    }
     const out: Json[] = [];
     for (const detection of this.baseDetections) {
       const actions = this.overlay.userRiskActions(detection.userId as string);
@@ -402,7 +413,7 @@ export class RiskStore {
         if (action.kind === 'confirmCompromised') out.push(adminDetection(user, action));
       }
     }
-    return out.sort((a, b) => String(b.activityDateTime).localeCompare(String(a.activityDateTime)));
+    return newestActivityFirst(out);
   }
 
   riskyServicePrincipal(id: string): Json | null {

@@ -10,18 +10,19 @@ import { AUDIT_PROPERTIES } from './audits';
 type Json = Record<string, unknown>;
 
 /** Reads `a/b/c` from a record. */
-export const field =
-  (path: string) =>
-  (record: unknown): unknown => {
+export const field = (path: string) => {
+  const segments = path.split('/');
+  return (record: unknown): unknown => {
     // '' is a lambda's element itself (`t eq 'x'` over a collection of strings).
     if (path === '') return record;
     let value: unknown = record;
-    for (const segment of path.split('/')) {
+    for (const segment of segments) {
       if (value === null || typeof value !== 'object') return undefined;
       value = (value as Json)[segment];
     }
     return value;
   };
+};
 
 const spec = <T>(
   type: ValueType,
@@ -194,8 +195,13 @@ export const ORGANIZATION_PROPERTIES = [
   'verifiedDomains',
 ] as const;
 
+const SIGN_IN_PROPERTIES_BETA: readonly string[] = [
+  ...SIGN_IN_PROPERTIES_V1,
+  ...BETA_ONLY_SIGN_IN_PROPERTIES,
+];
+
 export const signInProperties = (version: 'v1.0' | 'beta'): readonly string[] =>
-  version === 'beta' ? [...SIGN_IN_PROPERTIES_V1, ...BETA_ONLY_SIGN_IN_PROPERTIES] : SIGN_IN_PROPERTIES_V1;
+  version === 'beta' ? SIGN_IN_PROPERTIES_BETA : SIGN_IN_PROPERTIES_V1;
 
 export { AUDIT_PROPERTIES };
 
@@ -267,7 +273,7 @@ const elementOps = (ops: readonly FilterOp[]): LambdaSpec<unknown>['properties']
   '': on('', 'string', ops),
 });
 
-export const signInFilter = (version: 'v1.0' | 'beta'): FilterSchema<{ json: Json }> => ({
+const buildSignInFilter = (version: 'v1.0' | 'beta'): FilterSchema<{ json: Json }> => ({
   timeProperty: 'createdDateTime',
   properties: {
     createdDateTime: onJson('createdDateTime', 'datetime', ['eq', 'le', 'ge']),
@@ -310,6 +316,12 @@ export const signInFilter = (version: 'v1.0' | 'beta'): FilterSchema<{ json: Jso
       : {}),
   },
 });
+
+// One schema object per version, so compiled filters are cached against it (see compileFilter).
+const SIGN_IN_FILTERS = { 'v1.0': buildSignInFilter('v1.0'), beta: buildSignInFilter('beta') } as const;
+
+export const signInFilter = (version: 'v1.0' | 'beta'): FilterSchema<{ json: Json }> =>
+  SIGN_IN_FILTERS[version];
 
 export const AUDIT_FILTER: FilterSchema<{ json: Json }> = {
   timeProperty: 'activityDateTime',

@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 
 import { JSON_CONTENT_TYPE, parseBatch, runBatch, type BatchRequest } from './batch';
 import { FaultInjector, validateFaults, type FaultBucket, type FaultRule, type MatchedFault } from './faults';
+import { holdsKept, jsonBytes } from './json-text';
 import { RequestLog } from './request-log';
 import { INVALID_JSON, errorReply, route, type GraphCall, type GraphVersion, type Reply } from './routes';
 import { SMALL_SCALE, Tenant, type ScaleOptions } from './tenant';
@@ -25,24 +26,37 @@ export interface DemoTenantOptions {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
+const DIAGNOSTIC = JSON.stringify({
+  ServerInfo: {
+    DataCenter: 'Local',
+    Slice: 'E',
+    Ring: '0',
+    ScaleUnit: '000',
+    RoleInstance: 'WOODGROVE-DEMO',
+  },
+});
+
+const decodeComponent = (text: string): string => {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+};
+
+// Built by one loop into one array literal, empty or not, so every query array has the same shape and the code that
+// reads them on every request stays optimized (an empty `[]` and an array from map() differed, and V8 threw away the
+// optimized request handler whenever the other one turned up).
 const decodeQuery = (raw: string): [string, string][] => {
-  if (!raw) return [];
-  return raw
-    .split('&')
-    .filter(Boolean)
-    .map((pair) => {
-      const index = pair.indexOf('=');
-      const key = index < 0 ? pair : pair.slice(0, index);
-      const value = index < 0 ? '' : pair.slice(index + 1);
-      const decode = (text: string) => {
-        try {
-          return decodeURIComponent(text.replace(/\+/g, ' '));
-        } catch {
-          return text;
-        }
-      };
-      return [decode(key), decode(value)];
-    });
+  const pairs: [string, string][] = [];
+  for (const pair of raw ? raw.split('&') : []) {
+    if (!pair) continue;
+    const index = pair.indexOf('=');
+    const key = index < 0 ? pair : pair.slice(0, index);
+    const value = index < 0 ? '' : pair.slice(index + 1);
+    pairs.push([decodeComponent(key), decodeComponent(value)]);
+  }
+  return pairs;
 };
 
 const splitUrl = (url: string): [string, string] => {
@@ -214,12 +228,13 @@ export class DemoTenant {
     const clientRequestId = typeof headerId === 'string' && headerId ? headerId : requestId;
     const now = this.clock();
     const ids = { requestId, clientRequestId, now };
+    const query = decodeQuery(rawQuery);
     const log = (status: number) =>
       this.requestLog.add({
         at: now.toISOString(),
         method,
         path: rawPath,
-        query: decodeQueryText(rawQuery),
+        query: queryText(query),
         status,
       });
 
@@ -259,7 +274,7 @@ export class DemoTenant {
         method,
         version,
         path,
-        query: decodeQuery(rawQuery),
+        query,
         headers: lowerHeaders(req.headers),
         body: parseJson(text),
         origin: this.originOf(req),
@@ -296,16 +311,16 @@ export class DemoTenant {
     const responses = await runBatch(parsed, ids, (request) =>
       this.batchItem(request, version, origin, ids.clientRequestId),
     );
-    return { status: 200, body: { responses } };
+    return { status: 200, body: holdsKept({ responses }, [responses]) };
   }
 
-  /** One request inside `$batch`: its own faults, its own status, logged with `batchItem`. */
-  private async batchItem(
+  /** One request inside `$batch`: its own faults, its own status, logged with `batchItem`; later only when slowed. */
+  private batchItem(
     request: BatchRequest,
     version: GraphVersion,
     origin: string,
     clientRequestId: string,
-  ): Promise<Reply> {
+  ): Reply | Promise<Reply> {
     const now = this.clock();
     const ids = { requestId: randomUUID(), clientRequestId, now };
     // Relative to the envelope's version; the official JS client sends `/v1.0/...` after stripping the host.
@@ -318,34 +333,37 @@ export class DemoTenant {
     }
     const [itemPath, itemQuery] = splitUrl(url);
     const path = `/${itemPath}`;
+    const query = decodeQuery(itemQuery.replace(/ /g, '%20'));
     const log = (status: number) =>
       this.requestLog.add({
         at: now.toISOString(),
         method: request.method,
         path: `/${itemVersion}${path.replace(/ /g, '%20')}`,
-        query: decodeQueryText(itemQuery),
+        // Decoded as sent: only a raw space next to a bad escape decodes differently from the routed query.
+        query: itemQuery.includes(' ') ? queryText(decodeQuery(itemQuery)) : queryText(query),
         status,
         batchItem: true,
       });
-    let reply: Reply;
     if (/^https?:/i.test(request.url) || path.toLowerCase() === '/$batch') {
-      reply = errorReply(
+      const reply = errorReply(
         ids,
         400,
         'BadRequest',
         'Invalid request URL: batch requests must use relative URLs.',
       );
-    } else {
-      const fault = this.faults.match(request.method, path, false);
-      if (fault?.rule.kind === 'slow') await sleep(fault.rule.delayMs ?? 0);
+      log(reply.status);
+      return reply;
+    }
+    const fault = this.faults.match(request.method, path, false);
+    const answer = (): Reply => {
       const injected = fault ? faultReply(fault, ids) : null;
-      reply =
+      const reply =
         injected ??
         route(this.tenant, {
           method: request.method,
           version: itemVersion,
           path: path.replace(/ /g, '%20'),
-          query: decodeQuery(itemQuery.replace(/ /g, '%20')),
+          query,
           headers: request.headers,
           body: request.body,
           origin,
@@ -353,9 +371,10 @@ export class DemoTenant {
           clientRequestId,
           now,
         });
-    }
-    log(reply.status);
-    return reply;
+      log(reply.status);
+      return reply;
+    };
+    return fault?.rule.kind === 'slow' ? sleep(fault.rule.delayMs ?? 0).then(answer) : answer();
   }
 
   private control(method: string, path: string, text: string, res: ServerResponse): void {
@@ -396,15 +415,7 @@ export class DemoTenant {
     const headers: Record<string, string> = {
       'request-id': requestId,
       'client-request-id': clientRequestId,
-      'x-ms-ags-diagnostic': JSON.stringify({
-        ServerInfo: {
-          DataCenter: 'Local',
-          Slice: 'E',
-          Ring: '0',
-          ScaleUnit: '000',
-          RoleInstance: 'WOODGROVE-DEMO',
-        },
-      }),
+      'x-ms-ags-diagnostic': DIAGNOSTIC,
       'Cache-Control': 'no-cache',
       ...(reply.headers ?? {}),
     };
@@ -413,12 +424,13 @@ export class DemoTenant {
       res.end();
       return;
     }
-    const payload = JSON.stringify(reply.body);
+    // Bytes, not a string: a string body would be measured, joined to the head and encoded again on write.
+    const payload = jsonBytes(reply.body)!;
     res.writeHead(reply.status, {
       ...headers,
       'Content-Type': JSON_CONTENT_TYPE,
       'OData-Version': '4.0',
-      'Content-Length': String(Buffer.byteLength(payload)),
+      'Content-Length': String(payload.length),
     });
     res.end(payload);
   }
@@ -431,10 +443,11 @@ const lowerHeaders = (headers: IncomingMessage['headers']): Record<string, strin
   return out;
 };
 
-const decodeQueryText = (raw: string): string =>
-  decodeQuery(raw)
-    .map(([key, value]) => `${key}=${value}`)
-    .join('&');
+const queryText = (query: readonly [string, string][]): string => {
+  let text = '';
+  for (const [key, value] of query) text += `${text ? '&' : ''}${key}=${value}`;
+  return text;
+};
 
 const parseJson = (text: string): unknown => {
   if (!text) return undefined;

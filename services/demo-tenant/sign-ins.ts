@@ -1,5 +1,6 @@
 import type { Directory, Identity, Office, UserEntry } from './directory';
 import { OFFICES } from './directory';
+import { keepJson } from './json-text';
 import { Draws, hash32, indexOfGuid, indexedGuid, labelGuid, stringHash } from './prng';
 import {
   ATTACKER,
@@ -437,6 +438,7 @@ export class SignInLog {
   readonly ambient: AmbientStream;
   private readonly storyRecords: SignInRecord[];
   private readonly storyById = new Map<string, SignInRecord>();
+  private readonly activities = new Map<string, Record<string, unknown>>();
 
   constructor(
     private readonly directory: Directory,
@@ -445,7 +447,11 @@ export class SignInLog {
     scale: { signIns: number; heavyUserSignIns: number },
   ) {
     this.storyRecords = newestFirst(this.buildStory(), (record) => record.time);
-    for (const record of this.storyRecords) this.storyById.set(record.json.id as string, record);
+    for (const record of this.storyRecords) {
+      this.storyById.set(record.json.id as string, record);
+      // Never changed, and returned on every question about the story's people: their JSON is kept.
+      keepJson(record.json);
+    }
     this.story = new ArrayStream(this.storyRecords, (record) => record.time, {
       userId: (record) => record.json.userId as string,
       userPrincipalName: (record) => record.json.userPrincipalName as string | null,
@@ -485,8 +491,20 @@ export class SignInLog {
     return this.storyRecords;
   }
 
-  /** `signInActivity` from the log itself, so the user's last sign-in is a sign-in the log can show. */
+  /**
+   * `signInActivity` from the log itself, so the user's last sign-in is a sign-in the log can show. The log never
+   * changes, so each user's is worked out once.
+   */
   activity(user: UserEntry): Record<string, unknown> {
+    let activity = this.activities.get(user.identity.id);
+    if (!activity) {
+      activity = this.lastSignIns(user);
+      this.activities.set(user.identity.id, activity);
+    }
+    return activity;
+  }
+
+  private lastSignIns(user: UserEntry): Record<string, unknown> {
     let last: SignInRecord | null = null;
     let lastSuccess: SignInRecord | null = null;
     const consider = (record: SignInRecord): boolean => {
