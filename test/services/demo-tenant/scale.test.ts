@@ -112,7 +112,7 @@ describe('demo tenant at scale', function () {
     it('when the whole heavy window is counted through nextLinks, then it holds exactly the configured 100,000', async () => {
       let count = 0;
       let path: string | null =
-        `/v1.0/auditLogs/signIns?$filter=${encodeURIComponent(`userId eq '${HEAVY_USER.id}'`)}&$select=id`;
+        `/v1.0/auditLogs/signIns?$filter=${encodeURIComponent(`userId eq '${HEAVY_USER.id}'`)}`;
       while (path) {
         const response = await fetch(`${origin}${path}`);
         const body = (await response.json()) as Collection<{ id: string }>;
