@@ -94,8 +94,8 @@ const percentile = (values: number[], p: number): number => {
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 /**
- * One turn: POST the question, resolve when the connector has the bot's first message for that conversation. In a
- * personal chat Warden first sends a typing indicator; in an incident channel (where it is @mentioned) it does not.
+ * One turn: POST the question, resolve when the connector has the bot's first message (not a typing indicator) for
+ * that conversation. Warden sends typing only to an answer slower than TYPING_AFTER_MS (500 ms), so none here.
  */
 type Place = 'personal' | 'channel';
 const turn = async (bot: Proc, connector: LocalConnector, text: string, place: Place = 'personal') => {
