@@ -48,6 +48,11 @@ describe('WardenBot routing', () => {
       submitTeamsFeedback: sandbox.stub().resolves(true),
     } as never;
     remediation = { decide: sandbox.stub().resolves(card), propose: sandbox.stub().resolves() } as never;
+    adapter = testAdapter();
+  });
+
+  /** The bot over the stubbed flows, with a fresh conversation state. */
+  const testAdapter = (typingAfterMs?: number): TestAdapter => {
     const conversationState = new ConversationState(new MemoryStorage());
     const bot = new WardenBot({
       flow,
@@ -56,9 +61,10 @@ describe('WardenBot routing', () => {
       conversationState,
       threadState: conversationState.createProperty<ThreadState>('thread'),
       logger: createLogger('silent'),
+      typingAfterMs,
     });
-    adapter = new TestAdapter((context: TurnContext) => bot.run(context));
-  });
+    return new TestAdapter((context: TurnContext) => bot.run(context));
+  };
 
   afterEach(() => sandbox.restore());
 
@@ -91,19 +97,6 @@ describe('WardenBot routing', () => {
           name: '',
         },
       });
-    const botWithTyping = (typingAfterMs: number) => {
-      const conversationState = new ConversationState(new MemoryStorage());
-      const bot = new WardenBot({
-        flow,
-        feedback,
-        remediation,
-        conversationState,
-        threadState: conversationState.createProperty<ThreadState>('thread'),
-        logger: createLogger('silent'),
-        typingAfterMs,
-      });
-      return new TestAdapter((context: TurnContext) => bot.run(context));
-    };
     const answerAfter = (ms: number) =>
       flow.answerText.callsFake(async (context: TurnContext) => {
         await new Promise((resolve) => setTimeout(resolve, ms));
@@ -112,7 +105,7 @@ describe('WardenBot routing', () => {
 
     it('when the answer takes longer than TYPING_AFTER_MS, then typing is shown before it', async () => {
       answerAfter(60);
-      await botWithTyping(20)
+      await testAdapter(20)
         .send(personal('who is karita@woodgrovebank.com'))
         .assertReply((reply) => assert.equal(reply.type, 'typing'))
         .assertReply((reply) => assert.equal(reply.text, 'the answer'))
@@ -121,7 +114,7 @@ describe('WardenBot routing', () => {
 
     it('when the answer comes sooner than TYPING_AFTER_MS, then no typing is sent, not even after it', async () => {
       answerAfter(5);
-      const test = botWithTyping(40);
+      const test = testAdapter(40);
       await test
         .send(personal('who is karita@woodgrovebank.com'))
         .assertReply((reply) => assert.equal(reply.text, 'the answer'))
