@@ -137,7 +137,6 @@ const readBody = (response: IncomingMessage): Promise<string> => {
           ? createBrotliDecompress()
           : null;
   const stream = decoder ? response.pipe(decoder) : response;
-  if (decoder) response.once('error', (error) => decoder.destroy(error));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let ended = false;
@@ -149,7 +148,10 @@ const readBody = (response: IncomingMessage): Promise<string> => {
     stream.once('error', reject);
     // A connection dropped mid-body ends the response without 'end' (and, in Node 20, without an error).
     response.once('close', () => {
-      if (!ended && !decoder) reject(new Error('Graph closed the connection mid-response'));
+      if (ended || response.complete) return;
+      const dropped = new Error('Graph closed the connection mid-response');
+      if (decoder) decoder.destroy(dropped);
+      else reject(dropped);
     });
   });
 };

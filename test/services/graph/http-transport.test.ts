@@ -127,6 +127,20 @@ describe('Graph HTTP transport', () => {
     assert.ok(Date.now() - started < 2_000);
   });
 
+  it('when the connection drops halfway through a compressed body, then the request fails rather than hangs', async () => {
+    handle = (_req, res) => {
+      const body = gzipSync(
+        JSON.stringify({ value: Array.from({ length: 500 }, (_, index) => ({ index })) }),
+      );
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
+      res.write(body.subarray(0, body.length >> 1));
+      setTimeout(() => res.socket?.destroy(), 20);
+    };
+    const started = Date.now();
+    assert.equal((await failure(gateway().get({ path: '/users' }))).reason, 'unavailable');
+    assert.ok(Date.now() - started < 2_000);
+  });
+
   it('when Graph does not answer within the timeout, then the request is abandoned as "unavailable"', async () => {
     handle = () => undefined;
     const started = Date.now();
