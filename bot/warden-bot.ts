@@ -225,9 +225,7 @@ export class WardenBot extends TeamsActivityHandler {
     const type = context.activity.conversation?.conversationType;
     if (type === 'channel') return { stop: () => undefined };
     let typing: Promise<void> | undefined;
-    let answered = false;
     const timer = setTimeout(() => {
-      if (answered) return;
       typing = context.sendActivity({ type: ActivityTypes.Typing }).then(
         () => undefined,
         (error: unknown) =>
@@ -237,10 +235,8 @@ export class WardenBot extends TeamsActivityHandler {
           ),
       );
     }, this.deps.typingAfterMs ?? 500);
-    const stop = () => {
-      answered = true;
-      clearTimeout(timer);
-    };
+    // A cleared timer never fires, so once the answer is on its way no indicator can follow it.
+    const stop = () => clearTimeout(timer);
     context.onSendActivities(async (_context, activities, next) => {
       // Typing activities (this indicator, progress updates) neither wait nor end the wait; anything else does both.
       if (activities.every((activity) => activity.type === ActivityTypes.Typing)) return next();

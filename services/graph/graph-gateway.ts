@@ -96,9 +96,9 @@ export class GraphGateway {
     this.limiter = options.limiter ?? null;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.tokens = options.tokens;
-    // No SDK middleware but our HTTP handler (http-transport.ts): the SDK's own RetryHandler waits a fixed 3 s and knows nothing of
-    // per-tenant buckets, and its AuthenticationHandler drops the token for hosts it does not recognise (and would
-    // turn a token failure into a network error); we do both in `send` and `attempt` instead.
+    // No SDK middleware but our HTTP handler (http-transport.ts): the SDK's own RetryHandler waits a fixed 3 s and
+    // knows nothing of per-tenant buckets, and its AuthenticationHandler drops the token for hosts it does not
+    // recognise (and would turn a token failure into a network error); we do both in `send` and `attempt` instead.
     this.client = Client.initWithMiddleware({
       baseUrl: `${this.origin}/`,
       defaultVersion: 'v1.0',

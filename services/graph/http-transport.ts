@@ -23,12 +23,6 @@ export class NodeHttpHandler implements Middleware {
     context.response = (await this.send(context.request, context.options ?? {})) as unknown as Response;
   }
 
-  /** Closes idle connections (at shutdown, and in tests that count them). */
-  close(): void {
-    this.agents['http:'].destroy();
-    this.agents['https:'].destroy();
-  }
-
   private send(url: string, options: RequestInit): Promise<BufferedResponse> {
     const target = new URL(url);
     const protocol = target.protocol === 'https:' ? 'https:' : 'http:';
@@ -77,10 +71,8 @@ class BufferedResponse {
   readonly status: number;
   readonly statusText: string;
   readonly headers: Headers;
-  readonly redirected = false;
-  readonly type = 'basic';
+  /** Read by the SDK only for stream responses, which Warden never asks for. */
   readonly body = null;
-  readonly bodyUsed = false;
 
   constructor(
     response: IncomingMessage,

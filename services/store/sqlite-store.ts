@@ -199,8 +199,9 @@ interface ExportRow {
 
 /**
  * The embedded store (DESIGN §8): one SQLite file in WAL mode, so a write is in the log when its promise resolves and
- * survives Warden crashing (with `synchronous: 'full'`, also a power cut; see the option). The connection opens on first use and reopens after a failure, so a store that found the
- * file locked or missing recovers once the cause goes away. All SQL is parameterized.
+ * survives Warden crashing (with `synchronous: 'full'`, also a power cut; see the option). The connection opens on
+ * first use and reopens after a failure, so a store that found the file locked or missing recovers once the cause goes
+ * away. All SQL is parameterized.
  */
 export class SqliteStore implements WardenStore {
   readonly path: string;
