@@ -2,6 +2,7 @@ import * as ACData from 'adaptivecards-templating';
 import { CardFactory } from 'botbuilder';
 import type { Attachment } from 'botbuilder';
 
+import { compileTemplate, UNSUPPORTED, type CompiledTemplate } from './compiled-template';
 import { VERBS } from './verbs';
 
 /** Teams renders bot cards up to schema 1.5 (reference/teams_platform.md §2); mobile refuses cards without a version. */
@@ -18,22 +19,36 @@ export interface AdaptiveCard {
 }
 
 /**
- * Parsing a template's expressions costs far more than binding data to them, and a template is meant to be prepared
- * once and expanded many times; `expand` is synchronous, so one prepared instance per template is safe to share.
+ * Each template is prepared once: compiled to closures (cards/compiled-template.ts) where it uses only the templating
+ * the compiler models, and otherwise, or for data it does not model, expanded by adaptivecards-templating, whose
+ * output the compiled form reproduces exactly. The library's `expand` is synchronous, so one prepared instance per
+ * template is safe to share.
  */
-const preparedTemplates = new WeakMap<object, ACData.Template>();
-const prepared = (template: object): ACData.Template => {
+interface Prepared {
+  compiled: CompiledTemplate | null;
+  library: ACData.Template | null;
+}
+const preparedTemplates = new WeakMap<object, Prepared>();
+const prepared = (template: object): Prepared => {
   let instance = preparedTemplates.get(template);
   if (!instance) {
-    instance = new ACData.Template(template);
+    instance = { compiled: compileTemplate(template), library: null };
     preparedTemplates.set(template, instance);
   }
   return instance;
 };
 
+const expand = (template: object, data: object): AdaptiveCard => {
+  const instance = prepared(template);
+  const card = instance.compiled ? instance.compiled(data) : UNSUPPORTED;
+  if (card !== UNSUPPORTED) return card as AdaptiveCard;
+  instance.library ??= new ACData.Template(template);
+  return instance.library.expand({ $root: data }) as AdaptiveCard;
+};
+
 /** The one way a card is made: a designer-editable JSON template bound to a typed view model. */
 export const renderTemplate = <T extends object>(template: object, data: T): AdaptiveCard => {
-  const card = prepared(template).expand({ $root: data }) as AdaptiveCard;
+  const card = expand(template, data);
   card.version = CARD_VERSION;
   card.$schema = 'http://adaptivecards.io/schemas/adaptive-card.json';
   return card;
