@@ -10,8 +10,12 @@ export const utcTime = (iso: string | null | undefined, now: Date): string => {
   return `${stamp} (${relativeAge(date, now)})`;
 };
 
+/** Graph's own form (`2026-11-27T08:18:59.665Z`), read by slicing: parsing a Date per table row showed in profiles. */
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z$/;
+
 export const shortUtc = (iso: string | null | undefined): string => {
   if (!iso) return '—';
+  if (CANONICAL_UTC.test(iso)) return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? '—' : date.toISOString().slice(5, 16).replace('T', ' ');
 };

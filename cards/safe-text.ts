@@ -7,11 +7,18 @@
 /* eslint-disable no-control-regex -- stripping control characters is the point of this pattern */
 const CONTROL =
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+/**
+ * Anything `safeText` could change: a control character (CR included), a URL scheme (`://`) or `www.`. Most directory
+ * strings have none, and one scan for them is several times cheaper than the replacements that would change nothing.
+ */
+const MAYBE_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]|:\/\/|www\./i;
 /* eslint-enable no-control-regex */
 
 export const safeText = (value: unknown, maxLength = 200): string => {
   if (value === null || value === undefined) return '';
-  let text = String(value).replace(CONTROL, '').replace(/\r\n?/g, '\n');
+  let text = String(value);
+  if (!MAYBE_UNSAFE.test(text)) return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+  text = text.replace(CONTROL, '').replace(/\r\n?/g, '\n');
   text = text
     .replace(/\b(h)(tt)(ps?):\/\//gi, (_match, h: string, _tt: string, rest: string) => `${h}xx${rest}://`)
     .replace(/\b(f)(tp):\/\//gi, '$1xp://')

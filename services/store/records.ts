@@ -49,7 +49,6 @@ const AUDIT_KINDS: readonly AuditKind[] = [
 // C0 and C1 controls: never part of an identifier, and Azure Table keys refuse them.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 const invalid = (message: string) => new StoreError('invalid', message);
@@ -63,8 +62,7 @@ export function id(
   if (typeof value !== 'string') throw invalid(`${field} must be a string`);
   if (!value && !options.allowEmpty) throw invalid(`${field} is empty`);
   if (value.length > max) throw invalid(`${field} is longer than ${max} characters`);
-  if (CONTROL.test(value) || value.match(LONE_SURROGATE))
-    throw invalid(`${field} contains control characters`);
+  if (CONTROL.test(value) || !value.isWellFormed()) throw invalid(`${field} contains control characters`);
   return value;
 }
 
@@ -77,7 +75,7 @@ export const optionalId = (value: unknown, field: string, options: { max?: numbe
  */
 export function text(value: unknown, field: string, max: number): string {
   if (typeof value !== 'string') throw invalid(`${field} must be a string`);
-  return cut(value.replace(LONE_SURROGATE, '\ufffd'), max);
+  return cut(value.toWellFormed(), max);
 }
 
 export const optionalText = (value: unknown, field: string, max: number): string | null =>
@@ -202,7 +200,7 @@ export function normalizeExport(record: ExportRecord): ExportRecord {
     tenantId: id(record.tenantId, 'tenantId', { allowEmpty: true }),
     conversationId: id(record.conversationId, 'conversationId', { max: STORE_LIMITS.conversationId }),
     fileName: text(record.fileName, 'fileName', STORE_LIMITS.label),
-    csv: record.csv.replace(LONE_SURROGATE, '\ufffd'),
+    csv: record.csv.toWellFormed(),
   };
 }
 

@@ -44,6 +44,8 @@ export interface SqliteStoreOptions {
 const DEFAULT_PATH = 'data/warden.db';
 const DEFAULT_BUSY_TIMEOUT_MS = 2000;
 const PAGE_SIZE = 500;
+/** How often a save also deletes expired exports (as the table store does). */
+const EXPORT_SWEEP_EVERY_MS = 60_000;
 
 /**
  * Each entry upgrades the schema by one version (`PRAGMA user_version`); entries are never edited once released,
@@ -210,6 +212,7 @@ export class SqliteStore implements WardenStore {
   private readonly now: () => Date;
   private db: Database.Database | null = null;
   private statements = new Map<string, Database.Statement>();
+  private lastExportSweep = Number.NEGATIVE_INFINITY;
   private closed = false;
 
   constructor(options: SqliteStoreOptions = {}) {
@@ -400,8 +403,12 @@ export class SqliteStore implements WardenStore {
   async saveExport(record: ExportRecord): Promise<void> {
     const e = normalizeExport(record);
     this.runRelaxed('save an export', () => {
-      // Exports live minutes; dropping the expired ones here keeps the file from growing without a sweeper.
-      this.statement('DELETE FROM exports WHERE expires_at < ?').run(this.now().toISOString());
+      // Exports live minutes; dropping the expired ones now and then keeps the file from growing without a sweeper.
+      const now = this.now();
+      if (now.getTime() - this.lastExportSweep >= EXPORT_SWEEP_EVERY_MS) {
+        this.lastExportSweep = now.getTime();
+        this.statement('DELETE FROM exports WHERE expires_at < ?').run(now.toISOString());
+      }
       this.statement(
         `INSERT OR REPLACE INTO exports (export_id, response_id, created_at, expires_at, tenant_id, conversation_id,
            file_name, csv)
