@@ -9,6 +9,12 @@ export interface ConnectorCall {
   at: number;
 }
 
+/** A message as the connector received it, and when (`process.hrtime.bigint()`, once its body was read). */
+export interface Arrival {
+  activity: Record<string, unknown>;
+  at: bigint;
+}
+
 /** One call to refuse: answered with `status` (and `Retry-After`), or with its connection dropped (`reset`). */
 export interface ConnectorFailure {
   status: number;
@@ -25,7 +31,7 @@ export class LocalConnector {
   private server: Server | null = null;
   private origin = '';
   private nextId = 1000;
-  private readonly nextMessage = new Map<string, (activity: Record<string, unknown>) => void>();
+  private readonly nextMessage = new Map<string, (arrival: Arrival) => void>();
   private waiters: { predicate: (calls: ConnectorCall[]) => boolean; resolve: () => void }[] = [];
   /** Status codes to answer with, one per incoming call, before answering normally (e.g. [429, 502]). */
   failures: ConnectorFailure[] = [];
@@ -58,8 +64,11 @@ export class LocalConnector {
     return this.origin;
   }
 
-  /** The next message the bot sends to a conversation (for the benchmark, which cannot afford to scan every call). */
-  next(conversationId: string): Promise<Record<string, unknown>> {
+  /**
+   * The next message the bot sends to a conversation, with when it arrived (for the benchmark, which measures to the
+   * reply's arrival and cannot afford to scan every call).
+   */
+  next(conversationId: string): Promise<Arrival> {
     return new Promise((resolve) => this.nextMessage.set(conversationId, resolve));
   }
 
@@ -101,6 +110,7 @@ export class LocalConnector {
     req: IncomingMessage,
   ): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
     const body = await readBody(req);
+    const arrivedAt = process.hrtime.bigint();
     const failure = this.failures.shift();
     if (failure) this.refused.push({ status: failure.status, url: req.url ?? '', at: Date.now() });
     if (failure?.reset) {
@@ -131,7 +141,7 @@ export class LocalConnector {
     const waiting = this.nextMessage.get(conversationId);
     if (waiting && method !== 'update' && method !== 'delete' && call.activity.type === 'message') {
       this.nextMessage.delete(conversationId);
-      waiting(call.activity);
+      waiting({ activity: call.activity, at: arrivedAt });
     }
     this.waiters = this.waiters.filter((waiter) => {
       if (!waiter.predicate(this.calls)) return true;
