@@ -6,11 +6,11 @@ import { withDownloadAction } from '../cards/download-action';
 import { toAttachment, withFeedbackFooter, type AdaptiveCard } from '../cards/render';
 import type { Person } from '../services/authz';
 import type { ExportTable } from '../services/exports/csv';
-import type { CsvExports } from '../services/exports/csv-exports';
+import type { CsvExports, PreparedExport } from '../services/exports/csv-exports';
 import { isGuid } from '../services/graph/odata';
 import type { Logger } from '../services/logger';
 import { isStoreError } from '../services/store/store-error';
-import type { AuditRecord, WardenStore } from '../services/store/types';
+import type { AuditRecord, ResponseRecord, WardenStore } from '../services/store/types';
 import { sendNow, type Deliver } from './progress';
 
 export interface Answer {
@@ -66,16 +66,37 @@ export class AnswerSender {
     private readonly exports: CsvExports | null = null,
   ) {}
 
-  /** `deliver` lets a progress placeholder or stream already showing become the answer (dialogs/progress.ts). */
+  /**
+   * The answer goes out first and is stored right after, in the same turn: nobody can press 👍 or "Download CSV" in
+   * the milliseconds between, and the writes (Azure Storage round trips when instances share state) no longer delay
+   * every answer. Storing after the send also records the message id with the response in one write. A write that
+   * fails costs the card the button it would have served: the message is edited without it, rather than left with a
+   * button that cannot work. `deliver` lets a progress placeholder or stream already showing become the answer
+   * (dialogs/progress.ts).
+   */
   async sendAnswer(
     context: TurnContext,
     answer: Answer,
     deliver: Deliver = sendNow(context),
   ): Promise<SentAnswer> {
-    const { responseId, card } = await this.recordAnswer(context, answer);
+    const responseId = randomUUID();
+    const prepared = this.prepareExport(context, answer, responseId);
+    const answered = withFeedbackFooter(answer.card, responseId);
+    const sent = prepared ? withDownloadAction(answered, prepared.url) : answered;
     // No message text beside the card: Teams renders it as markdown, and the summary holds directory strings.
-    const activityId = await deliver(MessageFactory.attachment(toAttachment(card)));
-    if (activityId) await this.store.attachActivityId(responseId, activityId);
+    const activityId = await deliver(MessageFactory.attachment(toAttachment(sent)));
+
+    const offered = prepared !== null && sent !== answered;
+    const exported = offered && (await this.kept(prepared.store(), responseId, 'CSV export'));
+    const card = offered && !exported ? answered : sent;
+    const recorded = await this.kept(
+      this.store.saveResponse(this.responseRecord(context, answer, responseId, card, activityId)),
+      responseId,
+      'response record',
+    );
+    // What the message can honestly show: no 👍 / 👎 without a record to attach them to, no link without its table.
+    const shown = recorded ? card : exported ? withDownloadAction(answer.card, prepared.url) : answer.card;
+    if (shown !== sent && activityId) await this.repair(context, activityId, shown, responseId);
     this.logger.info(
       { responseId, intent: answer.intent, conversationId: context.activity.conversation.id },
       'answer sent',
@@ -83,40 +104,21 @@ export class AnswerSender {
     return { responseId, activityId };
   }
 
-  /** Keeps the response record and returns the card with its feedback footer (also for cards that refresh in place). */
+  /** Keeps the response record and returns the card with its feedback footer, for cards that refresh in place. */
   async recordAnswer(
     context: TurnContext,
     answer: Answer,
   ): Promise<{ responseId: string; card: AdaptiveCard }> {
     const responseId = randomUUID();
-    const person = personOf(context);
-    const conversation = context.activity.conversation;
-    // expectReplies turns are the CLI's: its server is gone before anyone could open a link.
-    const download =
-      answer.table && this.exports && context.activity.deliveryMode !== 'expectReplies'
-        ? await this.exportLink(answer.table, {
-            responseId,
-            tenantId: person.tenantId ?? '',
-            conversationId: conversation.id,
-          })
-        : null;
+    const prepared = this.prepareExport(context, answer, responseId);
     const answered = withFeedbackFooter(answer.card, responseId);
-    const card = download ? withDownloadAction(answered, download) : answered;
-    await this.store.saveResponse({
-      responseId,
-      createdAt: this.now().toISOString(),
-      tenantId: person.tenantId ?? '',
-      conversationId: conversation.id,
-      threadId: threadOf(conversation.id),
-      conversationType: conversation.conversationType ?? 'personal',
-      activityId: null,
-      askedBy: { aadObjectId: person.aadObjectId ?? '', name: person.name },
-      intent: answer.intent,
-      subject: answer.subject,
-      prompt: answer.prompt,
-      answerText: answer.summary,
-      card,
-    });
+    const offered = prepared ? withDownloadAction(answered, prepared.url) : answered;
+    const exported =
+      prepared !== null &&
+      offered !== answered &&
+      (await this.kept(prepared.store(), responseId, 'CSV export'));
+    const card = exported ? offered : answered;
+    await this.store.saveResponse(this.responseRecord(context, answer, responseId, card, null));
     return { responseId, card };
   }
 
@@ -129,22 +131,67 @@ export class AnswerSender {
     return deliver(MessageFactory.attachment(toAttachment(card)));
   }
 
-  /** An export that cannot be stored costs the answer its button, not the answer itself. */
-  private async exportLink(
-    table: ExportTable,
-    owner: { responseId: string; tenantId: string; conversationId: string },
-  ): Promise<string | null> {
-    if (!this.exports || table.rows.length === 0) return null;
+  /** A table answer's download link; none for the CLI's expectReplies turns, whose server is gone before anyone could open one. */
+  private prepareExport(context: TurnContext, answer: Answer, responseId: string): PreparedExport | null {
+    if (!answer.table || answer.table.rows.length === 0 || !this.exports) return null;
+    if (context.activity.deliveryMode === 'expectReplies') return null;
+    return this.exports.prepare(answer.table, {
+      responseId,
+      tenantId: personOf(context).tenantId ?? '',
+      conversationId: context.activity.conversation.id,
+    });
+  }
+
+  /** Whether a write went through; a store failure is logged and costs a button, anything else is a bug and thrown. */
+  private async kept(write: Promise<void>, responseId: string, what: string): Promise<boolean> {
     try {
-      return await this.exports.create(table, owner);
+      await write;
+      return true;
     } catch (error) {
       if (!isStoreError(error)) throw error;
-      this.logger.warn(
-        { reason: error.reason, responseId: owner.responseId },
-        'no CSV export for this answer',
-      );
-      return null;
+      this.logger.warn({ reason: error.reason, responseId }, `answer sent without its ${what}`);
+      return false;
     }
+  }
+
+  /** Edits a sent answer to drop a button whose record could not be stored; best effort, as the answer stands. */
+  private async repair(
+    context: TurnContext,
+    activityId: string,
+    card: AdaptiveCard,
+    responseId: string,
+  ): Promise<void> {
+    try {
+      await context.updateActivity({ ...MessageFactory.attachment(toAttachment(card)), id: activityId });
+    } catch (error) {
+      this.logger.warn({ err: error, responseId }, 'could not take a dead button off a sent answer');
+    }
+  }
+
+  private responseRecord(
+    context: TurnContext,
+    answer: Answer,
+    responseId: string,
+    card: AdaptiveCard,
+    activityId: string | null,
+  ): ResponseRecord {
+    const person = personOf(context);
+    const conversation = context.activity.conversation;
+    return {
+      responseId,
+      createdAt: this.now().toISOString(),
+      tenantId: person.tenantId ?? '',
+      conversationId: conversation.id,
+      threadId: threadOf(conversation.id),
+      conversationType: conversation.conversationType ?? 'personal',
+      activityId,
+      askedBy: { aadObjectId: person.aadObjectId ?? '', name: person.name },
+      intent: answer.intent,
+      subject: answer.subject,
+      prompt: answer.prompt,
+      answerText: answer.summary,
+      card,
+    };
   }
 
   async audit(

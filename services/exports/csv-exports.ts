@@ -7,9 +7,16 @@ import type { ExportLinks } from './export-links';
 export type Download =
   { status: 200; fileName: string; csv: string } | { status: 403 | 404; message: string };
 
+/** A table's download link, and the write that makes it work. */
+export interface PreparedExport {
+  url: string;
+  /** Stores the table (the CSV is built here); until it resolves the link answers 404. */
+  store(): Promise<void>;
+}
+
 /**
- * "Download CSV" for table answers. The whole table is written to the store when the answer is sent, keyed by a random
- * id, so the link works on whichever instance the browser reaches and can only ever return that answer's rows.
+ * "Download CSV" for table answers. The whole table is written to the store, keyed by a random id, so the link works
+ * on whichever instance the browser reaches and can only ever return that answer's rows.
  */
 export class CsvExports {
   constructor(
@@ -18,24 +25,41 @@ export class CsvExports {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /**
+   * The link first, the write when `store()` is called: an answer goes out before its table is stored (nobody can
+   * click a link in the milliseconds between), so the write is not on the answer's path (dialogs/answer-sender.ts).
+   */
+  prepare(
+    table: ExportTable,
+    owner: { responseId: string; tenantId: string; conversationId: string },
+  ): PreparedExport {
+    const exportId = randomUUID();
+    const createdAt = this.now();
+    const expiresAt = this.links.expiry();
+    return {
+      url: this.links.urlFor(exportId, expiresAt),
+      store: () =>
+        this.store.saveExport({
+          exportId,
+          responseId: owner.responseId,
+          createdAt: createdAt.toISOString(),
+          expiresAt: expiresAt.toISOString(),
+          tenantId: owner.tenantId,
+          conversationId: owner.conversationId,
+          fileName: csvFileName(table.title),
+          csv: toCsv(table),
+        }),
+    };
+  }
+
   /** Stores the table and returns its signed, short-lived link. */
   async create(
     table: ExportTable,
     owner: { responseId: string; tenantId: string; conversationId: string },
   ): Promise<string> {
-    const exportId = randomUUID();
-    const expiresAt = this.links.expiry();
-    await this.store.saveExport({
-      exportId,
-      responseId: owner.responseId,
-      createdAt: this.now().toISOString(),
-      expiresAt: expiresAt.toISOString(),
-      tenantId: owner.tenantId,
-      conversationId: owner.conversationId,
-      fileName: csvFileName(table.title),
-      csv: toCsv(table),
-    });
-    return this.links.urlFor(exportId, expiresAt);
+    const prepared = this.prepare(table, owner);
+    await prepared.store();
+    return prepared.url;
   }
 
   /** The signature is checked before the store is read, so a forged link costs no lookup. */

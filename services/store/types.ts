@@ -8,7 +8,7 @@ export interface ResponseRecord {
   conversationId: string;
   threadId: string | null;
   conversationType: string;
-  /** The id Teams returned for the sent message; set later through `attachActivityId`. */
+  /** The id Teams returned for the sent message: saved with an answer (stored after it is sent), or attached later. */
   activityId: string | null;
   askedBy: { aadObjectId: string; name: string };
   intent: string;
