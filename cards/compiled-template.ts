@@ -57,9 +57,7 @@ export const compileTemplate = (template: object): CompiledTemplate | null => {
 
 const compileNode = (node: unknown): Node => {
   if (typeof node === 'string') {
-    if (!node.includes('${')) return () => node;
-    const expression = compileText(node);
-    return (scope) => expression(scope);
+    return node.includes('${') ? compileText(node) : () => node;
   }
   if (Array.isArray(node)) return compileArray(node);
   if (node !== null && typeof node === 'object') return compileObject(node as Record<string, unknown>);

@@ -11,12 +11,14 @@ import { LocalConnector } from '../helpers/connector';
  * does (POST /api/messages; replies received and timestamped by a local connector). The Woodgrove Bank demo tenant
  * runs in a third process and stands in for Graph, which is remote in production, so its work is not charged to
  * Warden. Reports per seed prompt: median and p99 latency, turns per second at 1 and 32 conversations, Graph round
- * trips per answer, card bytes and peak RSS, each against the echo floor where one exists; then the scale scenario
+ * trips per answer, card bytes and peak RSS, each against the echo floor where one exists (latency against the echo
+ * bot measured just before each prompt, throughput against its own run); then the scale scenario
  * (10,000 users, one with 100,000 sign-ins in 48 hours). Results go to bench-results/latest.json.
  *
- * Knobs: BENCH_TURNS (latency samples per prompt, default 200, after BENCH_WARMUP_TURNS, default 300),
- * BENCH_THROUGHPUT_TURNS (default 640), BENCH_ONLY
- * (comma-separated intents, or "scale"), BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * Knobs: BENCH_TURNS (latency samples per prompt, default 1000, so that a p99 is not one stray turn), after
+ * BENCH_WARMUP_TURNS (default 2000: after 300, the echo bot's median was still 1.4 ms, against 0.8 ms after 3,000),
+ * BENCH_THROUGHPUT_TURNS (default 640), BENCH_ONLY (comma-separated intents, or "scale"), BENCH_NODE_ARGS (e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 
 const SEED_PROMPTS: Record<string, string> = {
@@ -31,10 +33,11 @@ const SEED_PROMPTS: Record<string, string> = {
 };
 const SCALE_PROMPT = 'sign-in logs for heavy.user@woodgrovebank.com for the past 48 hours as a table';
 
-const LATENCY_TURNS = Number(process.env.BENCH_TURNS ?? 200);
+const LATENCY_TURNS = Number(process.env.BENCH_TURNS ?? 1000);
 const THROUGHPUT_TURNS = Number(process.env.BENCH_THROUGHPUT_TURNS ?? 640);
-const WARMUP_TURNS = Number(process.env.BENCH_WARMUP_TURNS ?? 300);
+const WARMUP_TURNS = Number(process.env.BENCH_WARMUP_TURNS ?? 2000);
 const SCALE_TURNS = 20;
+const SCALE_WARMUP_TURNS = 300;
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const ROOT = join(__dirname, '..', '..');
@@ -121,14 +124,20 @@ const turn = async (bot: Proc, connector: LocalConnector, text: string, place: P
   };
 };
 
+/**
+ * Latency samples after warm-up, one turn at a time. Every prompt's ratios divide by an echo floor measured the same
+ * way just before it: measured once at the start of a run, the echo floor's median moved between 1.2 and
+ * 2.9 ms from run to run on this VM, more than any change to Warden, and it drifts within a run as well.
+ */
 const latency = async (
   bot: Proc,
   connector: LocalConnector,
   text: string,
   turns = LATENCY_TURNS,
   place: Place = 'personal',
+  warmup = WARMUP_TURNS,
 ) => {
-  for (let index = 0; index < WARMUP_TURNS; index += 1) await turn(bot, connector, text, place);
+  for (let index = 0; index < warmup; index += 1) await turn(bot, connector, text, place);
   const samples: number[] = [];
   const done: number[] = [];
   let reply: Record<string, unknown> = {};
@@ -147,6 +156,8 @@ const latency = async (
     reply,
   };
 };
+
+const FLOOR_TEXT = 'hello';
 
 /** CPU time (user + system) a process has used so far, in ms; the bench's own process when no pid is given. */
 const cpuMs = (pid?: number): number => {
@@ -226,29 +237,34 @@ async function seedPrompts(connector: LocalConnector) {
   const warden = await startWarden(tenant.url);
   try {
     const floor = {
-      ...(await latency(echo, connector, 'hello')),
-      tps1: (await throughput(echo, connector, 'hello', 1)).tps,
-      at32: await throughput(echo, connector, 'hello', 32),
-      inChannel: await latency(echo, connector, 'hello', LATENCY_TURNS, 'channel'),
+      ...(await latency(echo, connector, FLOOR_TEXT)),
+      tps1: (await throughput(echo, connector, FLOOR_TEXT, 1)).tps,
+      at32: await throughput(echo, connector, FLOOR_TEXT, 32),
+      inChannel: await latency(echo, connector, FLOOR_TEXT, LATENCY_TURNS, 'channel'),
     };
     const rows = [];
     for (const [intent, prompt] of Object.entries(SEED_PROMPTS)) {
       if (ONLY && !ONLY.includes(intent)) continue;
+      const echoNow = await latency(echo, connector, FLOOR_TEXT);
       const measured = await latency(warden, connector, prompt);
       const tps1 = (await throughput(warden, connector, prompt, 1, tenant)).tps;
       const at32 = await throughput(warden, connector, prompt, 32, tenant);
       const tps32 = at32.tps;
       const trips = await graphRoundTrips(warden, tenant, connector, prompt);
+      const echoInChannel = await latency(echo, connector, FLOOR_TEXT, LATENCY_TURNS, 'channel');
       const inChannel = await latency(warden, connector, prompt, LATENCY_TURNS, 'channel');
       rows.push({
         intent,
         medianMs: round(measured.median, 2),
         p99Ms: round(measured.p99, 2),
-        medianVsEcho: round(measured.median / floor.median, 2),
+        /** The echo floor measured just before this prompt (see `latency`): what its latency ratios divide by. */
+        echoMedianMs: round(echoNow.median, 2),
+        echoP99Ms: round(echoNow.p99, 2),
+        medianVsEcho: round(measured.median / echoNow.median, 2),
         /** To the POST's response: the reply plus the work after it (storing, auditing). */
         doneMedianMs: round(measured.doneMedian, 2),
-        doneMedianVsEcho: round(measured.doneMedian / floor.doneMedian, 2),
-        p99VsEcho: round(measured.p99 / floor.p99, 2),
+        doneMedianVsEcho: round(measured.doneMedian / echoNow.doneMedian, 2),
+        p99VsEcho: round(measured.p99 / echoNow.p99, 2),
         tps1: round(tps1),
         tps32: round(tps32),
         tps32VsEcho: round(tps32 / floor.at32.tps, 2),
@@ -257,7 +273,8 @@ async function seedPrompts(connector: LocalConnector) {
         graphPaths: trips.paths,
         cardBytes: measured.cardBytes,
         channelMedianMs: round(inChannel.median, 2),
-        channelMedianVsEcho: round(inChannel.median / floor.inChannel.median, 2),
+        echoChannelMedianMs: round(echoInChannel.median, 2),
+        channelMedianVsEcho: round(inChannel.median / echoInChannel.median, 2),
       });
     }
     return {
@@ -290,7 +307,15 @@ async function scale(connector: LocalConnector) {
   const warden = await startWarden(tenant.url);
   try {
     const startRss = memoryMb(warden.child.pid!, 'VmRSS');
-    const measured = await latency(warden, connector, SCALE_PROMPT, SCALE_TURNS);
+    // As many warm-up turns as before the seed prompts had theirs raised: the peak RSS is read over all of them.
+    const measured = await latency(
+      warden,
+      connector,
+      SCALE_PROMPT,
+      SCALE_TURNS,
+      'personal',
+      SCALE_WARMUP_TURNS,
+    );
     const trips = await graphRoundTrips(warden, tenant, connector, SCALE_PROMPT);
     const text = cardText(measured.reply);
     return {
@@ -351,12 +376,12 @@ const report = (results: Results): void => {
     const cpu = ({ bot, graph, driver }: { bot: number; graph: number; driver: number }) =>
       `bot ${bot}, Graph ${graph}, driver ${driver}`;
     console.log(
-      '| intent | median ms (× echo) | p99 ms (× echo) | turns/s at 1 | turns/s at 32 (× echo) | Graph round trips | card bytes | median in a channel (× echo) | median to the POST response (× echo) |',
+      '| intent | median ms (echo just before; ×) | p99 ms (echo just before; ×) | turns/s at 1 | turns/s at 32 (× echo) | Graph round trips | card bytes | median in a channel (echo just before; ×) | median to the POST response (×) |',
     );
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const row of warden.prompts)
       console.log(
-        `| ${row.intent} | ${row.medianMs} (${row.medianVsEcho}×) | ${row.p99Ms} (${row.p99VsEcho}×) | ${row.tps1} | ${row.tps32} (${row.tps32VsEcho}×) | ${row.graphRoundTrips} | ${row.cardBytes} | ${row.channelMedianMs} (${row.channelMedianVsEcho}×) | ${row.doneMedianMs} (${row.doneMedianVsEcho}×) |`,
+        `| ${row.intent} | ${row.medianMs} (${row.echoMedianMs}; ${row.medianVsEcho}×) | ${row.p99Ms} (${row.echoP99Ms}; ${row.p99VsEcho}×) | ${row.tps1} | ${row.tps32} (${row.tps32VsEcho}×) | ${row.graphRoundTrips} | ${row.cardBytes} | ${row.channelMedianMs} (${row.echoChannelMedianMs}; ${row.channelMedianVsEcho}×) | ${row.doneMedianMs} (${row.doneMedianVsEcho}×) |`,
       );
     console.log(`\nCPU ms per turn at 32 conversations: echo ${cpu(echo.cpuMsPerTurn)}`);
     for (const row of warden.prompts) console.log(`  ${row.intent}: ${cpu(row.cpuMsPerTurn)}`);
