@@ -131,7 +131,10 @@ export class AnswerSender {
     return deliver(MessageFactory.attachment(toAttachment(card)));
   }
 
-  /** A table answer's download link; none for the CLI's expectReplies turns, whose server is gone before anyone could open one. */
+  /**
+   * A table answer's download link; none for the CLI's expectReplies turns, whose server is gone before anyone could
+   * open one.
+   */
   private prepareExport(context: TurnContext, answer: Answer, responseId: string): PreparedExport | null {
     if (!answer.table || answer.table.rows.length === 0 || !this.exports) return null;
     if (context.activity.deliveryMode === 'expectReplies') return null;
