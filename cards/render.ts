@@ -62,10 +62,11 @@ export const renderTemplate = <T extends object>(template: object, data: T): Ada
 const knownBytes = new WeakMap<object, number>();
 
 export const cardBytes = (card: unknown): number => {
-  const known = card !== null && typeof card === 'object' ? knownBytes.get(card) : undefined;
+  const memo = card !== null && typeof card === 'object';
+  const known = memo ? knownBytes.get(card) : undefined;
   if (known !== undefined) return known;
   const bytes = Buffer.byteLength(JSON.stringify(card), 'utf8');
-  if (card !== null && typeof card === 'object') knownBytes.set(card, bytes);
+  if (memo) knownBytes.set(card, bytes);
   return bytes;
 };
 

@@ -17,12 +17,13 @@ const MAYBE_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u206
 export const safeText = (value: unknown, maxLength = 200): string => {
   if (value === null || value === undefined) return '';
   let text = String(value);
-  if (!MAYBE_UNSAFE.test(text)) return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
-  text = text.replace(CONTROL, '').replace(/\r\n?/g, '\n');
-  text = text
-    .replace(/\b(h)(tt)(ps?):\/\//gi, (_match, h: string, _tt: string, rest: string) => `${h}xx${rest}://`)
-    .replace(/\b(f)(tp):\/\//gi, '$1xp://')
-    .replace(/\bwww\./gi, (match) => `${match.slice(0, 3)}[.]`);
+  if (MAYBE_UNSAFE.test(text))
+    text = text
+      .replace(CONTROL, '')
+      .replace(/\r\n?/g, '\n')
+      .replace(/\b(h)(tt)(ps?):\/\//gi, (_match, h: string, _tt: string, rest: string) => `${h}xx${rest}://`)
+      .replace(/\b(f)(tp):\/\//gi, '$1xp://')
+      .replace(/\bwww\./gi, (match) => `${match.slice(0, 3)}[.]`);
   return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
 };
 

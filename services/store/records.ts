@@ -51,6 +51,9 @@ const AUDIT_KINDS: readonly AuditKind[] = [
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
+/** Exports live minutes; a save also deletes the expired ones, at most this often, so no backend needs a sweeper. */
+export const EXPORT_SWEEP_EVERY_MS = 60_000;
+
 const invalid = (message: string) => new StoreError('invalid', message);
 
 export function id(

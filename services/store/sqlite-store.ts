@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 
 import {
   claim,
+  EXPORT_SWEEP_EVERY_MS,
   id,
   isoTime,
   normalizeAudit,
@@ -44,8 +45,6 @@ export interface SqliteStoreOptions {
 const DEFAULT_PATH = 'data/warden.db';
 const DEFAULT_BUSY_TIMEOUT_MS = 2000;
 const PAGE_SIZE = 500;
-/** How often a save also deletes expired exports (as the table store does). */
-const EXPORT_SWEEP_EVERY_MS = 60_000;
 
 /**
  * Each entry upgrades the schema by one version (`PRAGMA user_version`); entries are never edited once released,
@@ -403,7 +402,6 @@ export class SqliteStore implements WardenStore {
   async saveExport(record: ExportRecord): Promise<void> {
     const e = normalizeExport(record);
     this.runRelaxed('save an export', () => {
-      // Exports live minutes; dropping the expired ones now and then keeps the file from growing without a sweeper.
       const now = this.now();
       if (now.getTime() - this.lastExportSweep >= EXPORT_SWEEP_EVERY_MS) {
         this.lastExportSweep = now.getTime();

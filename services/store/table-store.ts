@@ -5,6 +5,7 @@ import { odata, TableClient, type TableEntity, type TableEntityResult } from '@a
 
 import {
   claim,
+  EXPORT_SWEEP_EVERY_MS,
   id,
   isoTime,
   normalizeAudit,
@@ -44,7 +45,6 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const CHUNK_BYTES = 60_000;
 // An entity holds at most 1 MiB: an export's gzipped CSV gets 15 parts, leaving room for its other properties.
 const MAX_EXPORT_PARTS = 15;
-const EXPORT_SWEEP_EVERY_MS = 60_000;
 const PAGE_SIZE = 500;
 // Optimistic-concurrency rounds before a record that keeps changing is reported as a conflict; each round after a lost
 // race waits a little longer, with jitter, so racing writers spread out instead of colliding again.
