@@ -52,16 +52,6 @@ export class CsvExports {
     };
   }
 
-  /** Stores the table and returns its signed, short-lived link. */
-  async create(
-    table: ExportTable,
-    owner: { responseId: string; tenantId: string; conversationId: string },
-  ): Promise<string> {
-    const prepared = this.prepare(table, owner);
-    await prepared.store();
-    return prepared.url;
-  }
-
   /** The signature is checked before the store is read, so a forged link costs no lookup. */
   async open(exportId: string, exp: unknown, sig: unknown): Promise<Download> {
     switch (this.links.check(exportId, exp, sig)) {

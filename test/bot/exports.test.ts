@@ -158,10 +158,12 @@ describe('@e2e Download CSV on table answers', function () {
       '@SUM(1,1)',
       '\t=1',
     ];
-    const url = await exports.create(
+    const prepared = exports.prepare(
       { title: 'Audit logs', columns: ['Activity', 'Target'], rows: hostile.map((cell) => [cell, 'ok']) },
       { responseId: randomUUID(), tenantId: DEMO.tenantId, conversationId: thread.conversationId },
     );
+    await prepared.store();
+    const url = prepared.url;
     const [, ...rows] = parseCsv(await (await fetch(url)).text());
     assert.deepEqual(
       rows.map((row) => row[0]),
