@@ -7,6 +7,7 @@ import * as ACData from 'adaptivecards-templating';
 
 import { compileTemplate, UNSUPPORTED } from '../../cards/compiled-template';
 import { renderTemplate } from '../../cards/render';
+import { seededRandom } from '../helpers/random';
 
 const CARDS = join(__dirname, '..', '..', 'cards');
 const FIXTURES = join(__dirname, '..', 'fixtures', 'cards');
@@ -42,17 +43,6 @@ const agrees = (template: object, data: unknown): 'compiled' | 'library' => {
     `compiled ${JSON.stringify(actual)}\n   library ${JSON.stringify(expected.value)}`,
   );
   return 'compiled';
-};
-
-/** mulberry32, so a failing case is reproducible from its seed. */
-const random = (seed: number) => {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 };
 
 /** Text an attacker could put in a directory field, and values of the wrong kind. */
@@ -126,7 +116,7 @@ describe('compiled card templates', () => {
       });
 
       it('when rendered with 300 hostile or malformed view models, then it gives the library’s output or hands back', () => {
-        const next = random(name.length * 7919);
+        const next = seededRandom(name.length * 7919);
         const taken = { compiled: 0, library: 0 };
         for (let round = 0; round < 300; round += 1) {
           for (const data of viewModels[name]) taken[agrees(template, mutate(data, next))] += 1;

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 
 import { cardBytes, fitRows, type AdaptiveCard } from '../../cards/render';
+import { mulberry32 } from '../helpers/random';
 
 /** A card whose size is the sum of its rows' text, so the right answer can be computed by brute force. */
 const cardOf = (rows: string[]): AdaptiveCard => ({
@@ -9,15 +10,10 @@ const cardOf = (rows: string[]): AdaptiveCard => ({
   body: rows.map((text) => ({ type: 'TextBlock', text })),
 });
 
-/** Deterministic pseudo-random row lengths (mulberry32), so a failure is reproducible. */
+/** Deterministic pseudo-random row lengths, so a failure is reproducible. */
 const lengths = (seed: number, count: number, spread: number): number[] => {
-  let state = seed;
-  return Array.from({ length: count }, () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return 20 + (((t ^ (t >>> 14)) >>> 0) % spread);
-  });
+  const next = mulberry32(seed);
+  return Array.from({ length: count }, () => 20 + (next() % spread));
 };
 
 const largestPrefix = (rows: string[], budget: number): number => {

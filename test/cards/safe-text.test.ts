@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 
 import { shortUtc } from '../../cards/format';
 import { safeText } from '../../cards/safe-text';
+import { seededRandom } from '../helpers/random';
 
 /* eslint-disable no-control-regex -- the oracle strips control characters, as safeText does */
 /** safeText as it was before its fast path: every replacement applied to every string. The oracle for the fuzz. */
@@ -69,11 +70,7 @@ describe('safeText', () => {
       '\ufeff',
       'x',
     ];
-    let state = 42;
-    const next = () => {
-      state = (state * 1_103_515_245 + 12_345) & 0x7fffffff;
-      return state / 0x80000000;
-    };
+    const next = seededRandom(42);
     for (let round = 0; round < 20_000; round += 1) {
       const length = Math.floor(next() * 30);
       const text = Array.from({ length }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
