@@ -23,6 +23,7 @@ import { resolveUser, type DirectoryUser } from '../services/skills/resolve-user
 import type { Skill, SkillAnswer, SkillRequest } from '../services/skills/skill';
 import { annotateSpan, inSpan } from '../services/telemetry';
 import { personOf, type AnswerSender } from './answer-sender';
+import { RecentUsers, sameProfile, startEarly, type EarlyAnswer, type UserTarget } from './early-answer';
 import { Progress } from './progress';
 import type { RemediationFlow } from './remediation-flow';
 import { emptyThreadState, PENDING_TTL_MS, type ThreadState, type ThreadSubject } from './thread-state';
@@ -80,9 +81,11 @@ interface ChooseUserData {
  */
 export class InvestigationFlow {
   private readonly now: () => Date;
+  private readonly recentUsers: RecentUsers;
 
   constructor(private readonly deps: InvestigationFlowDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.recentUsers = new RecentUsers(this.now);
   }
 
   async answerText(context: TurnContext, text: string): Promise<void> {
@@ -210,10 +213,29 @@ export class InvestigationFlow {
     const needsUser =
       actionIntent || skill?.needs === 'user' || (skill?.needs === 'none' && !!question.entities.user);
     let user: DirectoryUser | null = null;
+    let early: EarlyAnswer | null = null;
     if (needsUser) {
-      const resolved = await this.subjectFor(context, question, prompt, state);
+      const target = await this.targetFor(context, question, prompt, state);
+      if (!target) return;
+      // A user asked about a moment ago: the skill starts now with the profile read then, beside the lookup.
+      const guess = skill && !actionIntent ? this.recentUsers.get(target.written, target.kind) : null;
+      const started = guess
+        ? startEarly((onProgress) =>
+            runSkillInSpan(skill as Skill, this.deps.graph, {
+              entities: question.entities,
+              user: guess,
+              now: this.now(),
+              onProgress,
+            }),
+          )
+        : null;
+      const resolved = await this.resolveOrExplain(context, question, prompt, target.written, target.kind);
       if (!resolved) return;
       user = resolved;
+      this.recentUsers.remember(target.written, target.kind, user);
+      this.recentUsers.remember(user.id, 'objectId', user);
+      // Used only when the lookup just now returned that very profile; otherwise the skill runs again for this one.
+      early = started && guess && sameProfile(guess, user) ? started : null;
       state.subject = {
         id: user.id,
         userPrincipalName: user.userPrincipalName,
@@ -224,7 +246,7 @@ export class InvestigationFlow {
       await this.deps.remediation.propose(context, intent, user as DirectoryUser, prompt);
       return;
     }
-    await this.runSkill(context, skill as Skill, question.entities, user, prompt);
+    await this.runSkill(context, skill as Skill, question.entities, user, prompt, early);
   }
 
   private async runSkill(
@@ -233,6 +255,7 @@ export class InvestigationFlow {
     entities: Entities,
     user: DirectoryUser | null,
     prompt: string,
+    early: EarlyAnswer | null = null,
   ): Promise<void> {
     const progress = new Progress(context, {
       afterMs: this.deps.progressAfterMs ?? 1500,
@@ -240,12 +263,14 @@ export class InvestigationFlow {
       logger: this.deps.logger,
     });
     try {
-      const answer = await runSkillInSpan(skill, this.deps.graph, {
-        entities,
-        user,
-        now: this.now(),
-        onProgress: progress.onProgress,
-      });
+      const answer = early
+        ? await early.answer(progress.onProgress)
+        : await runSkillInSpan(skill, this.deps.graph, {
+            entities,
+            user,
+            now: this.now(),
+            onProgress: progress.onProgress,
+          });
       await this.deps.sender.sendAnswer(
         context,
         { ...answer, intent: skill.intent, subject: user?.id ?? entities.app ?? null, prompt },
@@ -285,17 +310,16 @@ export class InvestigationFlow {
     }
   }
 
-  /** The user the question is about: named in it, or the thread's subject, or asked for. Null when not (yet) known. */
-  private async subjectFor(
+  /** Who the question is about, as written or as the thread's subject; null after asking which user is meant. */
+  private async targetFor(
     context: TurnContext,
     question: Question,
     prompt: string,
     state: ThreadState,
-  ): Promise<DirectoryUser | null> {
+  ): Promise<UserTarget | null> {
     const written = question.entities.user;
     if (!written || !question.userKind) {
-      if (state.subject)
-        return this.resolveOrExplain(context, question, prompt, state.subject.id, 'objectId');
+      if (state.subject) return { written: state.subject.id, kind: 'objectId' };
       state.pending = {
         intent: question.intent,
         entities: question.entities,
@@ -314,7 +338,7 @@ export class InvestigationFlow {
       );
       return null;
     }
-    return this.resolveOrExplain(context, question, prompt, written, question.userKind);
+    return { written, kind: question.userKind };
   }
 
   private async resolveOrExplain(
