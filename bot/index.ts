@@ -133,6 +133,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     threadState,
     logger,
     progressAfterMs: config.progressAfterMs,
+    earlyAnswerMs: config.earlyAnswerMs,
   });
   const bot = new WardenBot({
     flow,

@@ -8,8 +8,8 @@ export interface UserTarget {
   kind: UserKind;
 }
 
-/** Profiles older than this are not guessed from. */
-const RECENT_MS = 10 * 60_000;
+/** Profiles older than this are not guessed from (EARLY_ANSWER_MINUTES). */
+export const EARLY_ANSWER_MS = 10 * 60_000;
 const MAX_RECENT = 1000;
 
 /**
@@ -21,13 +21,16 @@ const MAX_RECENT = 1000;
 export class RecentUsers {
   private readonly users = new Map<string, { user: DirectoryUser; at: number }>();
 
-  constructor(private readonly now: () => Date) {}
+  constructor(
+    private readonly now: () => Date,
+    private readonly forMs = EARLY_ANSWER_MS,
+  ) {}
 
   get(written: string, kind: UserKind): DirectoryUser | null {
-    const key = keyOf(written, kind);
+    const key = this.forMs > 0 ? keyOf(written, kind) : null;
     const entry = key === null ? undefined : this.users.get(key);
     if (!entry) return null;
-    if (this.now().getTime() - entry.at > RECENT_MS) {
+    if (this.now().getTime() - entry.at > this.forMs) {
       this.users.delete(key!);
       return null;
     }
@@ -35,7 +38,7 @@ export class RecentUsers {
   }
 
   remember(written: string, kind: UserKind, user: DirectoryUser): void {
-    const key = keyOf(written, kind);
+    const key = this.forMs > 0 ? keyOf(written, kind) : null;
     if (key === null) return;
     this.users.delete(key);
     this.users.set(key, { user, at: this.now().getTime() });

@@ -39,6 +39,8 @@ export interface InvestigationFlowDeps {
   now?: () => Date;
   /** Answers slower than this show progress (dialogs/progress.ts); default 1.5 s. */
   progressAfterMs?: number;
+  /** How long a resolved profile may start a follow-up's skill beside its lookup (dialogs/early-answer.ts); 0: never. */
+  earlyAnswerMs?: number;
 }
 
 /** A question ready to answer: what the recognizer found, possibly completed by an earlier question in the thread. */
@@ -85,7 +87,7 @@ export class InvestigationFlow {
 
   constructor(private readonly deps: InvestigationFlowDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.recentUsers = new RecentUsers(this.now);
+    this.recentUsers = new RecentUsers(this.now, deps.earlyAnswerMs);
   }
 
   async answerText(context: TurnContext, text: string): Promise<void> {

@@ -91,6 +91,8 @@ export interface Config {
   readonly progressAfterMs: number;
   /** A question in a personal or group chat still unanswered after this long shows the typing indicator. */
   readonly typingAfterMs: number;
+  /** How long a user's resolved profile may start a follow-up's skill beside its lookup; 0 turns that off. */
+  readonly earlyAnswerMs: number;
   readonly exports: {
     /** Where browsers reach the bot for "Download CSV"; null means the listening URL (local mode only). */
     readonly publicUrl: string | null;
@@ -357,6 +359,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const progressAfterMs = integer('PROGRESS_AFTER_MS', 1500, 0, Number.MAX_SAFE_INTEGER);
   const typingAfterMs = integer('TYPING_AFTER_MS', 500, 0, 60_000);
+  const earlyAnswerMs = integer('EARLY_ANSWER_MINUTES', 10, 0, 1440) * 60_000;
   const exportTtl = integer('EXPORT_TTL_SECONDS', 900, 10, 86_400);
   const signingKey = read('SECRET_EXPORT_SIGNING_KEY', 'EXPORT_SIGNING_KEY');
   if (signingKey !== null && signingKey.length < 32)
@@ -392,6 +395,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: read('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     progressAfterMs,
     typingAfterMs,
+    earlyAnswerMs,
     exports: { publicUrl, signingKey, ttlSeconds: exportTtl },
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -31,6 +31,12 @@ describe('answering a follow-up beside the user lookup (dialogs/early-answer)', 
       assert.equal(recent.get('karita@woodgrovebank.com', 'upn'), null);
     });
 
+    it('when early answers are off (EARLY_ANSWER_MINUTES=0), then nothing is remembered', () => {
+      const recent = new RecentUsers(() => new Date(), 0);
+      recent.remember('karita@woodgrovebank.com', 'upn', karita);
+      assert.equal(recent.get('karita@woodgrovebank.com', 'upn'), null);
+    });
+
     it('when a display name was resolved, then nothing is remembered for it: names are searched, never guessed', () => {
       const recent = new RecentUsers(() => new Date());
       recent.remember('Karita Mattila', 'displayName', karita);

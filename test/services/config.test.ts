@@ -26,6 +26,14 @@ describe('config', () => {
     }
   });
 
+  it('when EARLY_ANSWER_MINUTES is set, then it is read in minutes; 0 turns early answers off; junk is refused', () => {
+    assert.equal(loadConfig({}).earlyAnswerMs, 10 * 60_000);
+    assert.equal(loadConfig({ EARLY_ANSWER_MINUTES: '0' }).earlyAnswerMs, 0);
+    assert.equal(loadConfig({ EARLY_ANSWER_MINUTES: '3' }).earlyAnswerMs, 180_000);
+    assert.throws(() => loadConfig({ EARLY_ANSWER_MINUTES: 'soon' }), /EARLY_ANSWER_MINUTES/);
+    assert.throws(() => loadConfig({ EARLY_ANSWER_MINUTES: '-1' }), /EARLY_ANSWER_MINUTES/);
+  });
+
   it('when the Graph call knobs are not set, then the defaults bound a turn well under 30 s', () => {
     const { graphCalls, graph } = loadConfig({});
     assert.deepEqual(graphCalls, {
