@@ -163,11 +163,7 @@ export class GraphGateway {
     request: Omit<GraphRequest, 'method' | 'body'>,
     bounds: ListBounds<T>,
   ): Promise<ListResult<T>> {
-    let page = await this.firstPage<T>(request);
-    return this.continueList(page, request.version ?? 'v1.0', bounds, async (link) => {
-      page = await this.page<T>(link, request.version ?? 'v1.0');
-      return page;
-    });
+    return this.continueList(await this.firstPage<T>(request), request.version ?? 'v1.0', bounds);
   }
 
   /** Continues a scan whose first page came from elsewhere (e.g. a `$batch` item). */
