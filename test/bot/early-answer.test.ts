@@ -4,7 +4,7 @@ import { RecentUsers, sameProfile, startEarly } from '../../dialogs/early-answer
 import { KARITA } from '../../services/demo-tenant/story';
 import type { DirectoryUser } from '../../services/skills/resolve-user';
 import type { SkillAnswer } from '../../services/skills/skill';
-import { DEMO, message, personalChat } from '../helpers/activities';
+import { channelThread, DEMO, message, personalChat } from '../helpers/activities';
 import { cardOf, startHarness, textOf, type Harness } from '../helpers/warden';
 
 const karita: DirectoryUser = {
@@ -145,6 +145,20 @@ describe('answering a follow-up beside the user lookup (dialogs/early-answer)', 
       assert.equal(withoutTimes(second.text), withoutTimes(first.text), 'the same answer');
       assert.ok(first.elapsed >= 800, `first question took ${first.elapsed} ms`);
       assert.ok(second.elapsed < 750, `second question took ${second.elapsed} ms`);
+    });
+
+    it('when a thread follows up on its subject ("her devices"), then the lookup by object id and the skill run together', async () => {
+      const thread = channelThread(harness.serviceUrl);
+      const [first] = await harness.ask(message(thread, DEMO.alex, `Investigate ${KARITA_UPN}`));
+      assert.match(textOf(cardOf(first)), new RegExp(KARITA.id));
+      await setFaults([{ kind: 'slow', path: `/users/${KARITA.id}`, delayMs: 400 }]);
+      const started = Date.now();
+      const [devices] = await harness.ask(
+        message(thread, DEMO.alex, 'what devices does she have registered?'),
+      );
+      const elapsed = Date.now() - started;
+      assert.match(textOf(cardOf(devices)), /KARITA-LT01/);
+      assert.ok(elapsed >= 400 && elapsed < 750, `the follow-up took ${elapsed} ms`);
     });
 
     it('when the account was disabled between two questions, then the second answer is built from the profile just read', async () => {
