@@ -27,28 +27,30 @@ export class RecentUsers {
   ) {}
 
   get(written: string, kind: UserKind): DirectoryUser | null {
-    const key = this.forMs > 0 ? keyOf(written, kind) : null;
-    const entry = key === null ? undefined : this.users.get(key);
+    const key = this.keyOf(written, kind);
+    if (key === null) return null;
+    const entry = this.users.get(key);
     if (!entry) return null;
     if (this.now().getTime() - entry.at > this.forMs) {
-      this.users.delete(key!);
+      this.users.delete(key);
       return null;
     }
     return entry.user;
   }
 
   remember(written: string, kind: UserKind, user: DirectoryUser): void {
-    const key = this.forMs > 0 ? keyOf(written, kind) : null;
+    const key = this.keyOf(written, kind);
     if (key === null) return;
     this.users.delete(key);
     this.users.set(key, { user, at: this.now().getTime() });
     if (this.users.size > MAX_RECENT) this.users.delete(this.users.keys().next().value as string);
   }
-}
 
-/** UPNs and object ids are matched case-insensitively by Graph; display names are searched and never guessed. */
-const keyOf = (written: string, kind: UserKind): string | null =>
-  kind === 'displayName' ? null : `${kind}:${written.toLowerCase()}`;
+  /** UPNs and object ids are matched case-insensitively by Graph; display names are searched and never guessed. */
+  private keyOf(written: string, kind: UserKind): string | null {
+    return this.forMs > 0 && kind !== 'displayName' ? `${kind}:${written.toLowerCase()}` : null;
+  }
+}
 
 /** Every profile field a skill may show is the same. */
 export const sameProfile = (a: DirectoryUser, b: DirectoryUser): boolean =>
