@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 
 import { RecentUsers, sameProfile, startEarly } from '../../dialogs/early-answer';
+import type { FaultRule } from '../../services/demo-tenant/faults';
 import { KARITA } from '../../services/demo-tenant/story';
 import type { DirectoryUser } from '../../services/skills/resolve-user';
 import type { SkillAnswer } from '../../services/skills/skill';
@@ -112,14 +113,11 @@ describe('answering a follow-up beside the user lookup (dialogs/early-answer)', 
     const tenant = (path: string, init: RequestInit = {}) =>
       fetch(`${harness.server.graph.baseUrl}${path}`, init);
 
-    const setFaults = async (rules: object[]) => {
-      const response = await tenant('/_demo/faults', { method: 'PUT', body: JSON.stringify(rules) });
-      assert.equal(response.status, 204, await response.text());
-    };
+    const setFaults = (rules: FaultRule[]) => harness.server.demoTenant!.setFaults(rules);
 
-    afterEach(async () => {
-      await setFaults([]);
-      assert.equal((await tenant('/_demo/reset', { method: 'POST' })).status < 300, true);
+    afterEach(() => {
+      setFaults([]);
+      harness.server.demoTenant!.reset();
     });
 
     /** Asks in a new personal chat, so nothing but Warden's memory of recent lookups carries over. */
@@ -132,7 +130,7 @@ describe('answering a follow-up beside the user lookup (dialogs/early-answer)', 
 
     it('when the same user is asked about again, then the skill runs beside the lookup instead of after it', async () => {
       const question = `sign-in logs for ${KARITA_UPN} for the past 48 hours`;
-      await setFaults([
+      setFaults([
         { kind: 'slow', path: '/users/karita', delayMs: 400 },
         { kind: 'slow', path: '/auditLogs/signIns', delayMs: 400 },
       ]);
@@ -151,7 +149,7 @@ describe('answering a follow-up beside the user lookup (dialogs/early-answer)', 
       const thread = channelThread(harness.serviceUrl);
       const [first] = await harness.ask(message(thread, DEMO.alex, `Investigate ${KARITA_UPN}`));
       assert.match(textOf(cardOf(first)), new RegExp(KARITA.id));
-      await setFaults([{ kind: 'slow', path: `/users/${KARITA.id}`, delayMs: 400 }]);
+      setFaults([{ kind: 'slow', path: `/users/${KARITA.id}`, delayMs: 400 }]);
       const started = Date.now();
       const [devices] = await harness.ask(
         message(thread, DEMO.alex, 'what devices does she have registered?'),
@@ -188,7 +186,7 @@ describe('answering a follow-up beside the user lookup (dialogs/early-answer)', 
     it('when the lookup fails now, then Warden says so and the answer started from the guess is not sent', async () => {
       const question = `Does ${KARITA_UPN} have any registered devices in Microsoft Entra?`;
       await ask(question);
-      await setFaults([{ kind: 'forbidden', path: '/users/karita' }]);
+      setFaults([{ kind: 'forbidden', path: '/users/karita' }]);
       const { chat, text } = await ask(question);
       assert.match(text, /could not look up that user/);
       await new Promise((resolve) => setTimeout(resolve, 200));
