@@ -237,7 +237,7 @@ export class InvestigationFlow {
       this.recentUsers.remember(target.written, target.kind, user);
       this.recentUsers.remember(user.id, 'objectId', user);
       // Used only when the lookup just now returned that very profile; otherwise the skill runs again for this one.
-      early = started && guess && sameProfile(guess, user) ? started : null;
+      early = guess && sameProfile(guess, user) ? started : null;
       state.subject = {
         id: user.id,
         userPrincipalName: user.userPrincipalName,
