@@ -223,6 +223,11 @@ export class SqliteStore implements WardenStore {
 
   async saveResponse(record: ResponseRecord): Promise<void> {
     const { record: r, cardJson } = normalizeResponse(record);
+    return this.writeResponse(r, cardJson);
+  }
+
+  /** `saveResponse` for a record `normalizeResponse` already checked, its card as the JSON it returned. */
+  async writeResponse(r: Omit<ResponseRecord, 'card'>, cardJson: string): Promise<void> {
     this.runRelaxed('save a response', (db) =>
       db.transaction(() => {
         this.statement(
@@ -328,20 +333,27 @@ export class SqliteStore implements WardenStore {
     return feedbackFromRow(row);
   }
 
-  async *listFeedback(): AsyncIterable<FeedbackRecord> {
+  listFeedback(): AsyncIterable<FeedbackRecord> {
+    return paged(
+      () => 0,
+      (after) => this.feedbackPage(after),
+    );
+  }
+
+  /** One page of `listFeedback`: the records after a rowid, and the rowid to continue from (null after the last). */
+  async feedbackPage(after: number): Promise<Page<FeedbackRecord, number>> {
     // Pages by rowid rather than one open cursor: better-sqlite3 refuses other statements on a connection while an
     // iterator is open, and the bot keeps writing while the CLI exports.
-    for (let after = 0; ;) {
-      const rows = this.run('list feedback', () =>
-        this.statement('SELECT rowid AS seq, * FROM feedback WHERE rowid > ? ORDER BY rowid LIMIT ?').all(
-          after,
-          PAGE_SIZE,
-        ),
-      ) as FeedbackRow[];
-      for (const row of rows) yield feedbackFromRow(row);
-      if (rows.length < PAGE_SIZE) return;
-      after = rows[rows.length - 1].seq;
-    }
+    const rows = this.run('list feedback', () =>
+      this.statement('SELECT rowid AS seq, * FROM feedback WHERE rowid > ? ORDER BY rowid LIMIT ?').all(
+        after,
+        PAGE_SIZE,
+      ),
+    ) as FeedbackRow[];
+    return {
+      records: rows.map(feedbackFromRow),
+      next: rows.length < PAGE_SIZE ? null : rows[rows.length - 1].seq,
+    };
   }
 
   async appendAudit(record: AuditRecord): Promise<void> {
@@ -373,20 +385,26 @@ export class SqliteStore implements WardenStore {
     });
   }
 
-  async *listAudit(options: { since?: string } = {}): AsyncIterable<AuditRecord> {
-    let cursor = { at: options.since === undefined ? '' : isoTime(options.since, 'since'), id: '' };
-    for (;;) {
-      const rows = this.run('list the audit trail', () =>
-        this.statement(
-          // Ids are never empty, so the first page's ('since', '') bound includes records at exactly `since`.
-          'SELECT * FROM audit WHERE (at, id) > (?, ?) ORDER BY at, id LIMIT ?',
-        ).all(cursor.at, cursor.id, PAGE_SIZE),
-      ) as AuditRow[];
-      for (const row of rows) yield auditFromRow(row);
-      if (rows.length < PAGE_SIZE) return;
-      const last = rows[rows.length - 1];
-      cursor = { at: last.at, id: last.id };
-    }
+  listAudit(options: { since?: string } = {}): AsyncIterable<AuditRecord> {
+    return paged(
+      () => auditCursor(options),
+      (cursor) => this.auditPage(cursor),
+    );
+  }
+
+  /** One page of `listAudit`: the records after a cursor, and the cursor to continue from (null after the last). */
+  async auditPage(cursor: AuditCursor): Promise<Page<AuditRecord, AuditCursor>> {
+    const rows = this.run('list the audit trail', () =>
+      this.statement(
+        // Ids are never empty, so the first page's ('since', '') bound includes records at exactly `since`.
+        'SELECT * FROM audit WHERE (at, id) > (?, ?) ORDER BY at, id LIMIT ?',
+      ).all(cursor.at, cursor.id, PAGE_SIZE),
+    ) as AuditRow[];
+    const last = rows[rows.length - 1];
+    return {
+      records: rows.map(auditFromRow),
+      next: rows.length < PAGE_SIZE ? null : { at: last.at, id: last.id },
+    };
   }
 
   async claimOnce(key: string, owner: string): Promise<boolean> {
@@ -639,4 +657,33 @@ function auditFromRow(row: AuditRow): AuditRecord {
     result: row.result,
     conversationId: row.conversation_id,
   };
+}
+
+/** A page of a listing and the cursor to continue from, null after the last page. */
+export interface Page<T, C> {
+  records: T[];
+  next: C | null;
+}
+
+export interface AuditCursor {
+  at: string;
+  id: string;
+}
+
+/** Where `listAudit` starts: just before `since`, or at the beginning. */
+export const auditCursor = (options: { since?: string }): AuditCursor => ({
+  at: options.since === undefined ? '' : isoTime(options.since, 'since'),
+  id: '',
+});
+
+/** A listing read one page at a time; `first` gives the first cursor on the first read, so its errors surface there. */
+export async function* paged<T, C>(
+  first: () => C,
+  page: (cursor: C) => Promise<Page<T, C>>,
+): AsyncIterable<T> {
+  for (let cursor: C | null = first(); cursor !== null;) {
+    const { records, next } = await page(cursor);
+    yield* records;
+    cursor = next;
+  }
 }

@@ -20,9 +20,17 @@ describe('SqliteStore', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  describeStoreContract('SQLite', () => ({
+  describeStoreContract('SQLite in a worker thread', () => ({
     freshOptions: () => ({
       kind: 'sqlite',
+      path: join(mkdtempSync(join(root, 'contract-')), 'data', 'warden.db'),
+    }),
+  }));
+
+  describeStoreContract('SQLite on the main thread', () => ({
+    freshOptions: () => ({
+      kind: 'sqlite',
+      worker: false,
       path: join(mkdtempSync(join(root, 'contract-')), 'data', 'warden.db'),
     }),
   }));
