@@ -1,7 +1,5 @@
-import * as ACData from 'adaptivecards-templating';
-
 import formTemplate from './feedback-form.json';
-import { withFeedbackFooter, type AdaptiveCard } from './render';
+import { expandTemplate, withFeedbackFooter, type AdaptiveCard } from './render';
 
 export type Reaction = 'like' | 'dislike';
 
@@ -16,15 +14,13 @@ export const renderFeedbackForm = (
   responseId: string,
   reaction: Reaction,
 ): AdaptiveCard => {
-  const form = new ACData.Template(formTemplate).expand({
-    $root: {
-      responseId,
-      reaction,
-      heading: reaction === 'like' ? '👍 Thanks! Tell us more' : '👎 Sorry about that. Tell us more',
-      question: reaction === 'like' ? 'What did you like?' : 'What went wrong?',
-      placeholder: reaction === 'like' ? 'Optional' : 'A few words on what would have been right',
-    },
-  }) as unknown;
+  const form = expandTemplate(formTemplate, {
+    responseId,
+    reaction,
+    heading: reaction === 'like' ? '👍 Thanks! Tell us more' : '👎 Sorry about that. Tell us more',
+    question: reaction === 'like' ? 'What did you like?' : 'What went wrong?',
+    placeholder: reaction === 'like' ? 'Optional' : 'A few words on what would have been right',
+  });
   return { ...withoutFooter(answer), body: [...withoutFooter(answer).body, form] };
 };
 

@@ -1,4 +1,4 @@
-import * as ACData from 'adaptivecards-templating';
+import type * as ACData from 'adaptivecards-templating';
 import { CardFactory } from 'botbuilder';
 import type { Attachment } from 'botbuilder';
 
@@ -38,17 +38,25 @@ const prepared = (template: object): Prepared => {
   return instance;
 };
 
-const expand = (template: object, data: object): AdaptiveCard => {
+/** A template bound to data: the compiled form where it applies, else the library (loaded then, not at start-up). */
+export const expandTemplate = (template: object, data: object): unknown => {
   const instance = prepared(template);
   const card = instance.compiled ? instance.compiled(data) : UNSUPPORTED;
-  if (card !== UNSUPPORTED) return card as AdaptiveCard;
-  instance.library ??= new ACData.Template(template);
-  return instance.library.expand({ $root: data }) as AdaptiveCard;
+  if (card !== UNSUPPORTED) return card;
+  instance.library ??= new (templatingLibrary().Template)(template);
+  return instance.library.expand({ $root: data });
 };
+
+/**
+ * Required on first use rather than imported: adaptivecards-templating and adaptive-expressions with its parser cost
+ * about 25 MB of resident memory, and every shipped template binds its view model through the compiled form.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const templatingLibrary = (): typeof ACData => require('adaptivecards-templating') as typeof ACData;
 
 /** The one way a card is made: a designer-editable JSON template bound to a typed view model. */
 export const renderTemplate = <T extends object>(template: object, data: T): AdaptiveCard => {
-  const card = expand(template, data);
+  const card = expandTemplate(template, data) as AdaptiveCard;
   card.version = CARD_VERSION;
   card.$schema = 'http://adaptivecards.io/schemas/adaptive-card.json';
   return card;
