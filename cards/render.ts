@@ -2,6 +2,7 @@ import type * as ACData from 'adaptivecards-templating';
 import { CardFactory } from 'botbuilder';
 import type { Attachment } from 'botbuilder';
 
+import { cardJsonBytes, rememberAppended } from './card-json';
 import { compileTemplate, UNSUPPORTED, type CompiledTemplate } from './compiled-template';
 import { VERBS } from './verbs';
 
@@ -62,36 +63,14 @@ export const renderTemplate = <T extends object>(template: object, data: T): Ada
   return card;
 };
 
-/**
- * Sizes already measured, or derived exactly from a measured card (`withAppended`), so that fitting a table, adding
- * the footer and checking room for "Download CSV" serialize a 40 KB card once rather than three times. Cards are
- * never changed after `renderTemplate` returns them (every step copies), so a size stays true for its card.
- */
-const knownBytes = new WeakMap<object, number>();
+/** A card's UTF-8 JSON size, measured once per card and derived for the copies `withAppended` makes (cards/card-json.ts). */
+export const cardBytes = (card: unknown): number => cardJsonBytes(card);
 
-export const cardBytes = (card: unknown): number => {
-  const memo = card !== null && typeof card === 'object';
-  const known = memo ? knownBytes.get(card) : undefined;
-  if (known !== undefined) return known;
-  const bytes = Buffer.byteLength(JSON.stringify(card), 'utf8');
-  if (memo) knownBytes.set(card, bytes);
-  return bytes;
-};
-
-/**
- * A copy of `card` with `item` appended to its `body` or `actions`. When the card's size is known, the copy's is
- * derived from it: the item's JSON, plus a comma after an earlier element, or plus `,"actions":[]` for a new array.
- */
+/** A copy of `card` with `item` appended to its `body` or `actions`; its JSON is derived from the card's when known. */
 export const withAppended = (card: AdaptiveCard, key: 'body' | 'actions', item: unknown): AdaptiveCard => {
   const current = card[key] as unknown[] | undefined;
   const next: AdaptiveCard = { ...card, [key]: [...(current ?? []), item] };
-  const base = knownBytes.get(card);
-  if (base !== undefined) {
-    const itemBytes = Buffer.byteLength(JSON.stringify(item), 'utf8');
-    const framing =
-      current === undefined ? Buffer.byteLength(`,${JSON.stringify(key)}:[]`) : current.length > 0 ? 1 : 0;
-    knownBytes.set(next, base + framing + itemBytes);
-  }
+  rememberAppended(card, next, key, item);
   return next;
 };
 

@@ -1,3 +1,4 @@
+import { cardJson as cardJsonOf } from '../../cards/card-json';
 import { StoreError } from './store-error';
 import type {
   AuditKind,
@@ -119,7 +120,8 @@ const person = (
 export function normalizeResponse(record: ResponseRecord): { record: ResponseRecord; cardJson: string } {
   let cardJson: string | undefined;
   try {
-    cardJson = JSON.stringify(record.card);
+    // The JSON made when the card was measured, when it was (cards/card-json.ts): not 40 KB serialized again.
+    cardJson = cardJsonOf(record.card);
   } catch (error) {
     throw new StoreError('invalid', 'card is not serializable as JSON', { cause: error });
   }

@@ -1,7 +1,12 @@
 import { strict as assert } from 'node:assert';
 
+import sinon from 'sinon';
+
+import { cardJson } from '../../cards/card-json';
 import { withDownloadAction } from '../../cards/download-action';
 import { cardBytes, withAppended, withFeedbackFooter, type AdaptiveCard } from '../../cards/render';
+import { normalizeResponse } from '../../services/store/records';
+import { response } from '../services/store/store-contract';
 
 /** What a card really weighs, measured afresh (never from the memo). */
 const measured = (card: unknown): number => Buffer.byteLength(JSON.stringify(card), 'utf8');
@@ -40,6 +45,7 @@ describe('cardBytes on cards derived from a measured card', () => {
         url: 'https://x.test',
       });
       assert.equal(cardBytes(again), measured(again));
+      assert.deepEqual(JSON.parse(cardJson(again)!), again);
     });
   }
 
@@ -53,5 +59,24 @@ describe('cardBytes on cards derived from a measured card', () => {
     const card = base({ body: [{ type: 'TextBlock', text: 'x'.repeat(40 * 1024 - 150) }] });
     cardBytes(card);
     assert.equal(withDownloadAction(card, `https://warden.example/exports/${'a'.repeat(200)}`), card);
+  });
+
+  it('when a derived card is stored, then its JSON is the card and the card is not serialized again', () => {
+    const card = base({ actions: [{ type: 'Action.Execute', title: 'Show more', verb: 'more' }] });
+    cardBytes(card);
+    const sent = withDownloadAction(
+      withFeedbackFooter(card, '5f0c1e2a-8d3b-4c6a-9e7f-1a2b3c4d5e6f'),
+      'https://warden.example/exports/1',
+    );
+    assert.deepEqual(JSON.parse(cardJson(sent)!), sent);
+    const stringify = sinon.spy(JSON, 'stringify');
+    try {
+      const { cardJson: stored } = normalizeResponse(response({ card: sent }));
+      assert.deepEqual(JSON.parse(stored), sent);
+      const whole = stringify.getCalls().filter((call) => call.args[0] === sent || call.args[0] === card);
+      assert.equal(whole.length, 0, 'the card was serialized again');
+    } finally {
+      stringify.restore();
+    }
   });
 });

@@ -1,0 +1,82 @@
+/**
+ * A card's JSON, made once per card and shared by whoever needs it: fitting a table measures its card, the feedback
+ * footer and "Download CSV" are appended to copies after, and the store keeps the card that was sent. The JSON is
+ * kept in parts (everything but `body` and `actions`, then the contents of those two arrays), so an appended element
+ * costs its own JSON only, and storing a 40 KB card does not serialize it again. Cards are never changed after they
+ * are rendered (every step copies), so a card's JSON stays true for it.
+ *
+ * The parts put `body` and `actions` after the card's other properties: the same JSON as `JSON.stringify`, byte for
+ * byte the same size, with those two keys last.
+ */
+interface Parts {
+  /** `{` and the other properties, each followed by a comma. */
+  head: string;
+  /** The body's elements, comma-separated. */
+  body: string;
+  /** The actions' elements, comma-separated; null when the card has no `actions`. */
+  actions: string | null;
+  /** UTF-8 bytes of the assembled JSON. */
+  bytes: number;
+}
+
+interface CardShape {
+  body: unknown[];
+  actions?: unknown[];
+}
+
+const known = new WeakMap<object, Parts>();
+
+const isCard = (value: unknown): value is CardShape =>
+  value !== null &&
+  typeof value === 'object' &&
+  Array.isArray((value as { body?: unknown }).body) &&
+  ((value as { actions?: unknown }).actions === undefined ||
+    Array.isArray((value as { actions?: unknown }).actions));
+
+/** The card's JSON (for anything that is not a card, `JSON.stringify`'s). */
+export function cardJson(card: unknown): string | undefined {
+  if (!isCard(card)) return JSON.stringify(card);
+  return assemble(partsOf(card));
+}
+
+/** The UTF-8 size of `cardJson(card)`. */
+export function cardJsonBytes(card: unknown): number {
+  if (isCard(card)) return partsOf(card).bytes;
+  return Buffer.byteLength(JSON.stringify(card) ?? '', 'utf8');
+}
+
+/**
+ * Records the JSON of `next`, a copy of `card` with `item` appended to its `key` array, from the card's own when it is
+ * known; otherwise `next` is serialized when first asked for.
+ */
+export function rememberAppended(card: object, next: object, key: 'body' | 'actions', item: unknown): void {
+  const base = known.get(card);
+  if (!base) return;
+  const itemJson = JSON.stringify(item) ?? 'null';
+  const itemBytes = Buffer.byteLength(itemJson, 'utf8');
+  const before = key === 'body' ? base.body : base.actions;
+  // A comma after an earlier element, or `,"actions":[]` for a new actions array.
+  const framing = before === null ? Buffer.byteLength(',"actions":[]') : before ? 1 : 0;
+  const joined = before ? `${before},${itemJson}` : itemJson;
+  known.set(next, {
+    ...base,
+    [key]: joined,
+    bytes: base.bytes + framing + itemBytes,
+  });
+}
+
+function partsOf(card: CardShape): Parts {
+  let parts = known.get(card);
+  if (parts) return parts;
+  const { body, actions, ...rest } = card;
+  const restJson = JSON.stringify(rest);
+  const head = restJson === '{}' ? '{' : `${restJson.slice(0, -1)},`;
+  const inner = (items: unknown[]) => JSON.stringify(items).slice(1, -1);
+  parts = { head, body: inner(body), actions: actions === undefined ? null : inner(actions), bytes: 0 };
+  parts.bytes = Buffer.byteLength(assemble(parts), 'utf8');
+  known.set(card, parts);
+  return parts;
+}
+
+const assemble = ({ head, body, actions }: Parts): string =>
+  `${head}"body":[${body}]${actions === null ? '' : `,"actions":[${actions}]`}}`;
