@@ -103,6 +103,7 @@ export class SqliteWorkerStore implements WardenStore {
   async close(): Promise<void> {
     if (this.closed) return;
     const worker = this.worker;
+    // Queued behind every request made before it: terminating a worker inside a SQLite call aborts the whole process.
     if (worker) await this.call('close').catch(() => undefined);
     this.closed = true;
     this.worker = null;

@@ -67,15 +67,37 @@ describe('SqliteWorkerStore: SQLite off the event loop', () => {
     assert.deepEqual(await found, { ...record, activityId: '1732660000123' });
   });
 
-  it('when the worker is lost mid-request, then that request fails as unavailable and the next one runs on a new worker', async () => {
+  it('when the worker dies with a request in flight, then that request fails as unavailable and the next one runs on a new worker', async () => {
     const store = open();
     const kept = audit();
     await store.appendAudit(kept);
     const worker = (store as unknown as { worker: Worker }).worker;
-    const inFlight = store.ping();
-    await worker.terminate();
-    await rejectsWith(inFlight, 'unavailable');
+    // A message the worker cannot read throws in its handler: an uncaught error, so the worker dies before the ping.
+    worker.postMessage(null);
+    const error = await rejectsWith(store.ping(), 'unavailable');
+    assert.match(error.message, /the store's worker failed/);
     assert.deepEqual(await collect(store.listAudit()), [kept]);
+    assert.notEqual((store as unknown as { worker: Worker }).worker, worker);
+  });
+
+  it('when the store is closed while a write waits for a lock, then the write finishes first and then the worker stops', async () => {
+    const store = open();
+    await store.ping();
+    const other = new Database(path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const record = audit();
+      const write = store.appendAudit(record);
+      // Stopping a worker inside a SQLite call aborts the whole process (better-sqlite3 12), so close must queue.
+      const closed = store.close();
+      setTimeout(() => other.exec('COMMIT'), 100);
+      await Promise.all([write, closed]);
+      await rejectsWith(store.ping(), 'closed');
+      const reopened = open();
+      assert.deepEqual(await collect(reopened.listAudit()), [record]);
+    } finally {
+      other.close();
+    }
   });
 
   it('when a command uses the store and never closes it, then the process still exits', async () => {
