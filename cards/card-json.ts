@@ -53,10 +53,10 @@ export function rememberAppended(card: object, next: object, key: 'body' | 'acti
   const base = known.get(card);
   if (!base) return;
   const itemJson = JSON.stringify(item) ?? 'null';
-  const itemBytes = Buffer.byteLength(itemJson, 'utf8');
+  const itemBytes = utf8(itemJson);
   const before = key === 'body' ? base.body : base.actions;
   // A comma after an earlier element, or `,"actions":[]` for a new actions array.
-  const framing = before === null ? Buffer.byteLength(',"actions":[]') : before ? 1 : 0;
+  const framing = before === null ? ACTIONS_FRAMING_BYTES : before ? 1 : 0;
   const joined = before ? `${before},${itemJson}` : itemJson;
   known.set(next, {
     ...base,
@@ -72,11 +72,23 @@ function partsOf(card: CardShape): Parts {
   const restJson = JSON.stringify(rest);
   const head = restJson === '{}' ? '{' : `${restJson.slice(0, -1)},`;
   const inner = (items: unknown[]) => JSON.stringify(items).slice(1, -1);
-  parts = { head, body: inner(body), actions: actions === undefined ? null : inner(actions), bytes: 0 };
-  parts.bytes = Buffer.byteLength(assemble(parts), 'utf8');
+  const bodyJson = inner(body);
+  const actionsJson = actions === undefined ? null : inner(actions);
+  // Counted part by part: assembling 40 KB only to count it would copy it once more.
+  const bytes =
+    utf8(head) +
+    BODY_FRAMING_BYTES +
+    utf8(bodyJson) +
+    (actionsJson === null ? 0 : ACTIONS_FRAMING_BYTES + utf8(actionsJson));
+  parts = { head, body: bodyJson, actions: actionsJson, bytes };
   known.set(card, parts);
   return parts;
 }
+
+const utf8 = (text: string): number => Buffer.byteLength(text, 'utf8');
+/** `"body":[` `]` `}` and `,"actions":[` `]` around the parts (`assemble`). */
+const BODY_FRAMING_BYTES = utf8('"body":[]}');
+const ACTIONS_FRAMING_BYTES = utf8(',"actions":[]');
 
 const assemble = ({ head, body, actions }: Parts): string =>
   `${head}"body":[${body}]${actions === null ? '' : `,"actions":[${actions}]`}}`;
