@@ -221,16 +221,7 @@ export class InvestigationFlow {
       if (!target) return;
       // A user asked about a moment ago: the skill starts now with the profile read then, beside the lookup.
       const guess = skill && !actionIntent ? this.recentUsers.get(target.written, target.kind) : null;
-      const started = guess
-        ? startEarly((onProgress) =>
-            runSkillInSpan(skill as Skill, this.deps.graph, {
-              entities: question.entities,
-              user: guess,
-              now: this.now(),
-              onProgress,
-            }),
-          )
-        : null;
+      const started = guess ? startEarly(this.skillRun(skill as Skill, question.entities, guess)) : null;
       const resolved = await this.resolveOrExplain(context, question, prompt, target.written, target.kind);
       if (!resolved) return;
       user = resolved;
@@ -267,12 +258,7 @@ export class InvestigationFlow {
     try {
       const answer = early
         ? await early.answer(progress.onProgress)
-        : await runSkillInSpan(skill, this.deps.graph, {
-            entities,
-            user,
-            now: this.now(),
-            onProgress: progress.onProgress,
-          });
+        : await this.skillRun(skill, entities, user)(progress.onProgress);
       await this.deps.sender.sendAnswer(
         context,
         { ...answer, intent: skill.intent, subject: user?.id ?? entities.app ?? null, prompt },
@@ -310,6 +296,12 @@ export class InvestigationFlow {
     } finally {
       await progress.end();
     }
+  }
+
+  /** The skill's run for this question, started by whoever listens to its progress: now, or beside the lookup. */
+  private skillRun(skill: Skill, entities: Entities, user: DirectoryUser | null) {
+    return (onProgress: (rows: number) => void): Promise<SkillAnswer> =>
+      runSkillInSpan(skill, this.deps.graph, { entities, user, now: this.now(), onProgress });
   }
 
   /** Who the question is about, as written or as the thread's subject; null after asking which user is meant. */
