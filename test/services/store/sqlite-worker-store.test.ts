@@ -23,6 +23,17 @@ describe('SqliteWorkerStore: SQLite off the event loop', () => {
     return store;
   };
 
+  /** Runs `body` while another connection holds the database's write lock; `release` commits it. */
+  const whileLocked = async (body: (release: () => void) => Promise<void>) => {
+    const other = new Database(path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      await body(() => other.exec('COMMIT'));
+    } finally {
+      other.close();
+    }
+  };
+
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'warden-sqlite-worker-'));
     path = join(root, 'data', 'warden.db');
@@ -36,9 +47,7 @@ describe('SqliteWorkerStore: SQLite off the event loop', () => {
   it('when a write waits for another connection’s lock, then the event loop keeps running and the write lands once the lock is released', async () => {
     const store = open();
     await store.ping();
-    const other = new Database(path);
-    try {
-      other.exec('BEGIN IMMEDIATE');
+    await whileLocked(async (release) => {
       const record = audit();
       let settled = false;
       const write = store.appendAudit(record).finally(() => (settled = true));
@@ -49,12 +58,10 @@ describe('SqliteWorkerStore: SQLite off the event loop', () => {
       clearInterval(ticker);
       assert.equal(settled, false, 'the write went through while the lock was held');
       assert.ok(ticks >= 10, `the event loop ticked ${ticks} times in 200 ms`);
-      other.exec('COMMIT');
+      release();
       await write;
       assert.deepEqual(await collect(store.listAudit()), [record]);
-    } finally {
-      other.close();
-    }
+    });
   });
 
   it('when requests are made without waiting, then they run in order and a read sees every write made before it', async () => {
@@ -83,21 +90,17 @@ describe('SqliteWorkerStore: SQLite off the event loop', () => {
   it('when the store is closed while a write waits for a lock, then the write finishes first and then the worker stops', async () => {
     const store = open();
     await store.ping();
-    const other = new Database(path);
-    try {
-      other.exec('BEGIN IMMEDIATE');
+    await whileLocked(async (release) => {
       const record = audit();
       const write = store.appendAudit(record);
       // Stopping a worker inside a SQLite call aborts the whole process (better-sqlite3 12), so close must queue.
       const closed = store.close();
-      setTimeout(() => other.exec('COMMIT'), 100);
+      setTimeout(release, 100);
       await Promise.all([write, closed]);
       await rejectsWith(store.ping(), 'closed');
       const reopened = open();
       assert.deepEqual(await collect(reopened.listAudit()), [record]);
-    } finally {
-      other.close();
-    }
+    });
   });
 
   it('when a command uses the store and never closes it, then the process still exits', async () => {
