@@ -46,9 +46,10 @@ export function createHttpServer(deps: HttpServerDeps): restify.Server {
     } else {
       // One Graph budget per turn (GRAPH_TURN_BUDGET_MS, 25 s by default): whatever Graph does, the person gets the
       // answer or a card saying why in time.
-      await adapter.process(req, res, (context) =>
-        graph.withinBudget(deps.turnBudgetMs, () => bot.run(context)),
-      );
+      await adapter.process(req, res, (context) => {
+        graph.startTurn(context, deps.turnBudgetMs);
+        return bot.run(context);
+      });
     }
     logger.info(requestLine(req, res.statusCode, Date.now() - started), 'activity handled');
   });

@@ -148,6 +148,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         ? new SignInFlow({
             connectionName: config.graph.connectionName,
             tokens: delegated,
+            graph,
             state: conversationState.createProperty<SignInState>('signIn'),
             claims: store,
             authz,

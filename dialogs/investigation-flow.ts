@@ -145,14 +145,15 @@ export class InvestigationFlow {
         'The card was changed or is out of date; ask again.',
       ]);
     }
-    const decision = await this.deps.authz.check(personOf(context), 'ask');
+    const graph = this.deps.graph.forTurn(context);
+    const decision = await this.deps.authz.check(personOf(context), 'ask', graph);
     if (!decision.allowed) return noticeCard('Not allowed', [REFUSALS[decision.reason]]);
     const entities = sanitizeEntities({ hours: data.hours });
     try {
-      const resolution = await resolveUser(this.deps.graph, data.userId, 'objectId');
+      const resolution = await resolveUser(graph, data.userId, 'objectId');
       if (resolution.kind !== 'found')
         return noticeCard('No such user', ['That user is no longer in the directory.']);
-      const answer = await runSkillInSpan(skill, this.deps.graph, {
+      const answer = await runSkillInSpan(skill, graph, {
         entities,
         user: resolution.user,
         now: this.now(),
@@ -191,7 +192,8 @@ export class InvestigationFlow {
       await this.sendHelp(context, intent === 'unknown' ? prompt : '', question.alternatives);
       return;
     }
-    const decision = await this.deps.authz.check(personOf(context), 'ask');
+    const graph = this.deps.graph.forTurn(context);
+    const decision = await this.deps.authz.check(personOf(context), 'ask', graph);
     if (!decision.allowed) {
       await this.refuse(context, intent, decision);
       return;
@@ -221,8 +223,17 @@ export class InvestigationFlow {
       if (!target) return;
       // A user asked about a moment ago: the skill starts now with the profile read then, beside the lookup.
       const guess = skill && !actionIntent ? this.recentUsers.get(target.written, target.kind) : null;
-      const started = guess ? startEarly(this.skillRun(skill as Skill, question.entities, guess)) : null;
-      const resolved = await this.resolveOrExplain(context, question, prompt, target.written, target.kind);
+      const started = guess
+        ? startEarly(this.skillRun(graph, skill as Skill, question.entities, guess))
+        : null;
+      const resolved = await this.resolveOrExplain(
+        context,
+        graph,
+        question,
+        prompt,
+        target.written,
+        target.kind,
+      );
       if (!resolved) return;
       user = resolved;
       this.recentUsers.remember(target.written, target.kind, user);
@@ -239,11 +250,12 @@ export class InvestigationFlow {
       await this.deps.remediation.propose(context, intent, user as DirectoryUser, prompt);
       return;
     }
-    await this.runSkill(context, skill as Skill, question.entities, user, prompt, early);
+    await this.runSkill(context, graph, skill as Skill, question.entities, user, prompt, early);
   }
 
   private async runSkill(
     context: TurnContext,
+    graph: GraphGateway,
     skill: Skill,
     entities: Entities,
     user: DirectoryUser | null,
@@ -258,7 +270,7 @@ export class InvestigationFlow {
     try {
       const answer = early
         ? await early.answer(progress.onProgress)
-        : await this.skillRun(skill, entities, user)(progress.onProgress);
+        : await this.skillRun(graph, skill, entities, user)(progress.onProgress);
       await this.deps.sender.sendAnswer(
         context,
         { ...answer, intent: skill.intent, subject: user?.id ?? entities.app ?? null, prompt },
@@ -299,9 +311,9 @@ export class InvestigationFlow {
   }
 
   /** The skill's run for this question, started by whoever listens to its progress: now, or beside the lookup. */
-  private skillRun(skill: Skill, entities: Entities, user: DirectoryUser | null) {
+  private skillRun(graph: GraphGateway, skill: Skill, entities: Entities, user: DirectoryUser | null) {
     return (onProgress: (rows: number) => void): Promise<SkillAnswer> =>
-      runSkillInSpan(skill, this.deps.graph, { entities, user, now: this.now(), onProgress });
+      runSkillInSpan(skill, graph, { entities, user, now: this.now(), onProgress });
   }
 
   /** Who the question is about, as written or as the thread's subject; null after asking which user is meant. */
@@ -337,13 +349,14 @@ export class InvestigationFlow {
 
   private async resolveOrExplain(
     context: TurnContext,
+    graph: GraphGateway,
     question: Question,
     prompt: string,
     written: string,
     kind: NonNullable<Recognition['userKind']>,
   ): Promise<DirectoryUser | null> {
     try {
-      const resolution = await resolveUser(this.deps.graph, written, kind);
+      const resolution = await resolveUser(graph, written, kind);
       switch (resolution.kind) {
         case 'found':
           return resolution.user;

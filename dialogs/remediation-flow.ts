@@ -114,7 +114,8 @@ export class RemediationFlow {
     }
     const action = remediationFor(record.intent as Intent) as RemediationAction;
     const person = personOf(context);
-    const decision = await this.deps.authz.check(person, 'act');
+    const graph = this.deps.graph.forTurn(context);
+    const decision = await this.deps.authz.check(person, 'act', graph);
     if (!decision.allowed) {
       await this.deps.sender.audit(context, {
         kind: 'action.refused',
@@ -167,7 +168,7 @@ export class RemediationFlow {
       );
     }
     try {
-      const resolution = await resolveUser(this.deps.graph, record.subject, 'objectId');
+      const resolution = await resolveUser(graph, record.subject, 'objectId');
       if (resolution.kind !== 'found') {
         return this.finish(
           context,
@@ -178,7 +179,7 @@ export class RemediationFlow {
           ),
         );
       }
-      await action.execute(this.deps.graph, resolution.user);
+      await action.execute(graph, resolution.user);
       const who = describe(resolution.user);
       await this.deps.sender.audit(context, {
         kind: 'action.confirmed',

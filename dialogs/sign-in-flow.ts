@@ -12,6 +12,7 @@ import {
 import type { UserTokenClient } from 'botframework-connector';
 
 import type { Authorizer } from '../services/authz';
+import type { GraphGateway } from '../services/graph/graph-gateway';
 import type { OnBehalfOfTokenProvider } from '../services/graph/token-provider';
 import type { Logger } from '../services/logger';
 import type { WardenStore } from '../services/store/types';
@@ -27,6 +28,8 @@ export interface SignInFlowDeps {
   /** The Azure Bot OAuth connection whose token exchange URL is Warden's `api://botid-…` (Teams SSO). */
   connectionName: string;
   tokens: OnBehalfOfTokenProvider;
+  /** The turn's calls go through `graph.forTurn`; a signed-in person's, inside `runAs`, with their own token. */
+  graph: Pick<GraphGateway, 'runAs'>;
   state: StatePropertyAccessor<SignInState>;
   /** People it refuses without Graph are refused at once (by `work`), not asked to sign in first. */
   authz: Pick<Authorizer, 'refusesWithoutGraph'>;
@@ -77,7 +80,7 @@ export class SignInFlow {
     const token = await this.userToken(context, client, userId, NONE);
     if (token === undefined) return false;
     if (token) {
-      await this.deps.tokens.runAs(token, work);
+      await this.deps.graph.runAs(context, this.deps.tokens.forPerson(token), work);
       return true;
     }
     if (question) await this.keep(context, userId, question);
@@ -172,7 +175,7 @@ export class SignInFlow {
       : null;
     delete state.waiting[userId];
     if (!waiting || this.now().getTime() - Date.parse(waiting.askedAt) >= PENDING_TTL_MS) return;
-    await this.deps.tokens.runAs(token, () => answer(waiting.question));
+    await this.deps.graph.runAs(context, this.deps.tokens.forPerson(token), () => answer(waiting.question));
   }
 
   private async keep(context: TurnContext, userId: string, question: string): Promise<void> {

@@ -30,16 +30,17 @@ export class Authorizer {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async check(person: Person, need: Need): Promise<Decision> {
+  /** `graph`: the turn's gateway (`GraphGateway.forTurn`), so that a group check counts against the turn's budget. */
+  async check(person: Person, need: Need, graph = this.graph): Promise<Decision> {
     const tenant = person.tenantId?.toLowerCase() ?? null;
     const id = person.aadObjectId?.toLowerCase() ?? null;
     if (!tenant || !id || !isGuid(id)) return { allowed: false, reason: 'no-identity' };
     if (!this.access.allowedTenants.includes(tenant)) return { allowed: false, reason: 'tenant-not-allowed' };
-    const remediator = await this.isMember(id, this.access.remediators, this.access.remediatorGroupId);
+    const remediator = await this.isMember(graph, id, this.access.remediators, this.access.remediatorGroupId);
     if (need === 'act')
       return remediator ? { allowed: true } : { allowed: false, reason: 'not-a-remediator' };
     const responder =
-      remediator || (await this.isMember(id, this.access.responders, this.access.responderGroupId));
+      remediator || (await this.isMember(graph, id, this.access.responders, this.access.responderGroupId));
     return responder ? { allowed: true } : { allowed: false, reason: 'not-a-responder' };
   }
 
@@ -57,19 +58,24 @@ export class Authorizer {
     return !this.access.responderGroupId && !this.access.remediatorGroupId;
   }
 
-  private async isMember(id: string, users: readonly string[], groupId: string | null): Promise<boolean> {
+  private async isMember(
+    graph: GraphGateway | null,
+    id: string,
+    users: readonly string[],
+    groupId: string | null,
+  ): Promise<boolean> {
     if (users.includes(id)) return true;
-    if (!groupId || !this.graph) return false;
-    return (await this.groupsOf(id)).has(groupId);
+    if (!groupId || !graph) return false;
+    return (await this.groupsOf(graph, id)).has(groupId);
   }
 
-  private async groupsOf(id: string): Promise<Set<string>> {
+  private async groupsOf(graph: GraphGateway, id: string): Promise<Set<string>> {
     const cached = this.cache.get(id);
     if (cached && this.now() - cached.at < GROUP_CACHE_MS) return cached.groups;
     const groupIds = [this.access.responderGroupId, this.access.remediatorGroupId].filter(
       (group): group is string => !!group,
     );
-    const result = await this.graph!.post<{ value?: string[] }>({
+    const result = await graph.post<{ value?: string[] }>({
       path: `/users/${id}/checkMemberGroups`,
       body: { groupIds },
     });

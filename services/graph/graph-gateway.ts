@@ -1,5 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 import {
   Client,
   GraphError as SdkGraphError,
@@ -79,14 +77,14 @@ export interface GraphGatewayOptions {
  */
 export class GraphGateway {
   private readonly client: Client;
-  private readonly tokens: TokenProvider | null;
+  private tokens: TokenProvider | null;
   private readonly origin: string;
   private readonly retry: { maxRetries: number; baseDelayMs: number; maxDelayMs: number };
   private readonly timeoutMs: number;
   private readonly limiter: RateLimiter | null;
   private readonly sleep: (ms: number) => Promise<void>;
-  /** The time (ms since the epoch) by which the current turn's Graph work must be done; see `withinBudget`. */
-  private readonly deadline = new AsyncLocalStorage<number>();
+  /** The time (ms since the epoch) by which this gateway's calls must be done: Infinity but in `withinBudget`'s views. */
+  private deadlineAt = Infinity;
 
   constructor(options: GraphGatewayOptions) {
     const base = new URL(options.baseUrl);
@@ -111,20 +109,53 @@ export class GraphGateway {
   }
 
   /**
-   * Runs `work` with all its Graph calls, however many and however deep, inside one time budget: each attempt's
-   * timeout is cut to what is left, and no retry starts that could not finish in it. However Graph fails, the turn
-   * ends with an answer or a card saying why within the budget, rather than after every call's own retries.
+   * This gateway with all its calls, however many and however deep, inside one time budget: each attempt's timeout is
+   * cut to what is left, and no retry starts that could not finish in it. However Graph fails, the turn ends with an
+   * answer or a card saying why within the budget, rather than after every call's own retries. A view within a view
+   * keeps the tighter deadline.
+   *
+   * A view, not an AsyncLocalStorage: any `run` of one turns on Node 20's promise hooks for the whole process, and
+   * they cost about a tenth of Warden's CPU per answer (README, Performance).
    */
-  withinBudget<T>(budgetMs: number, work: () => Promise<T>): Promise<T> {
-    const outer = this.deadline.getStore();
-    const deadline = Date.now() + budgetMs;
-    return this.deadline.run(outer === undefined ? deadline : Math.min(outer, deadline), work);
+  withinBudget(budgetMs: number): GraphGateway {
+    // Views read everything they do not set through the prototype, so they share the client and the rate limiter.
+    const view = Object.create(this) as GraphGateway;
+    view.deadlineAt = Math.min(this.deadlineAt, Date.now() + budgetMs);
+    return view;
   }
 
-  /** What is left of the current budget (Infinity outside one). */
+  /** This gateway with its calls made with `tokens`' tokens: the person asking, with delegated access. */
+  withTokens(tokens: TokenProvider): GraphGateway {
+    const view = Object.create(this) as GraphGateway;
+    view.tokens = tokens;
+    return view;
+  }
+
+  /** Makes `withinBudget(budgetMs)` the gateway that `forTurn` gives out for this turn. */
+  startTurn(turn: TurnScoped, budgetMs: number): void {
+    turn.turnState.set(TURN_GATEWAY, this.withinBudget(budgetMs));
+  }
+
+  /** Runs `work` with this turn's calls made with `tokens` (within the turn's budget), and only `work`'s. */
+  async runAs<T>(turn: TurnScoped, tokens: TokenProvider, work: () => Promise<T>): Promise<T> {
+    const before: unknown = turn.turnState.get(TURN_GATEWAY);
+    turn.turnState.set(TURN_GATEWAY, this.forTurn(turn).withTokens(tokens));
+    try {
+      return await work();
+    } finally {
+      turn.turnState.set(TURN_GATEWAY, before);
+    }
+  }
+
+  /** The gateway for this turn's calls: bounded by the turn's budget once `startTurn` has run, else this one. */
+  forTurn(turn: TurnScoped): GraphGateway {
+    const bound: unknown = turn.turnState.get(TURN_GATEWAY);
+    return bound instanceof GraphGateway ? bound : this;
+  }
+
+  /** What is left of this gateway's budget (Infinity outside one). */
   private remainingMs(): number {
-    const deadline = this.deadline.getStore();
-    return deadline === undefined ? Infinity : deadline - Date.now();
+    return this.deadlineAt - Date.now();
   }
 
   /** Whether a retry after `delayMs` could still get an answer back within the budget. */
@@ -352,6 +383,13 @@ export class GraphGateway {
     return nextLink.slice(prefix.length);
   }
 }
+
+/** What carries one turn's state: botbuilder's TurnContext. */
+export interface TurnScoped {
+  turnState: Map<unknown, unknown>;
+}
+
+const TURN_GATEWAY = Symbol('warden.graph.turn');
 
 /** Below this, an attempt is not worth starting: it could not get an answer back in time. */
 const MIN_ATTEMPT_MS = 250;

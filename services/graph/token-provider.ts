@@ -1,5 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 import {
   ConfidentialClientApplication,
   InteractionRequiredAuthError,
@@ -77,12 +75,12 @@ export class AppOnlyTokenProvider implements TokenProvider {
  * exchanging their Teams SSO token (the assertion the Bot Framework Token Service holds for them) in msal-node's
  * on-behalf-of flow. msal caches each Graph token under a hash of the assertion it came from.
  *
- * The person is bound per turn with `runAs`: every Graph call made inside it, however deep in the skills, uses that
- * person's token. A call outside any person's turn fails; it never falls back to app-only or anyone else's token.
+ * The person is bound per turn (`GraphGateway.runAs` with `forPerson`): every Graph call made through the turn's
+ * gateway, however deep in the skills, uses that person's token. A call through any other gateway fails; it never
+ * falls back to app-only or anyone else's token.
  */
 export class OnBehalfOfTokenProvider implements TokenProvider {
   private readonly app: ConfidentialClientApplication;
-  private readonly asker = new AsyncLocalStorage<string>();
 
   constructor(
     private readonly credentials: GraphAppCredentials,
@@ -91,20 +89,21 @@ export class OnBehalfOfTokenProvider implements TokenProvider {
     this.app = confidentialClient(credentials, options);
   }
 
-  /** Runs `work` with Graph called as the person whose assertion this is. */
-  runAs<T>(assertion: string, work: () => Promise<T>): Promise<T> {
-    return this.asker.run(assertion, work);
+  /** Tokens for the person whose assertion this is. */
+  forPerson(assertion: string): TokenProvider {
+    return {
+      getAccessToken: () =>
+        accessTokenOf(() =>
+          this.app.acquireTokenOnBehalfOf({
+            oboAssertion: assertion,
+            scopes: [`${this.credentials.graphResource}/.default`],
+          }),
+        ),
+    };
   }
 
+  /** No one's: outside a person's turn there is no one to call Graph as. */
   getAccessToken(): Promise<string> {
-    const assertion = this.asker.getStore();
-    if (!assertion)
-      return Promise.reject(new TokenError(true, 'Graph was called outside the turn of a signed-in person'));
-    return accessTokenOf(() =>
-      this.app.acquireTokenOnBehalfOf({
-        oboAssertion: assertion,
-        scopes: [`${this.credentials.graphResource}/.default`],
-      }),
-    );
+    return Promise.reject(new TokenError(true, 'Graph was called outside the turn of a signed-in person'));
   }
 }

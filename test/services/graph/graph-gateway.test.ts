@@ -60,6 +60,21 @@ describe('GraphGateway', () => {
       ...options,
     });
 
+  /** A limiter of 1 ID Protection request per second on a clock that its waits move, and the waits it made. */
+  const oneIdProtectionRequestPerSecond = () => {
+    let clock = 0;
+    const waits: number[] = [];
+    const limiter = new RateLimiter(
+      { idProtection: { count: 1, perMs: 1000 } },
+      () => clock,
+      async (ms) => {
+        waits.push(ms);
+        clock += ms;
+      },
+    );
+    return { limiter, waits };
+  };
+
   before(async () => {
     origin = await graph.start();
   });
@@ -272,16 +287,7 @@ describe('GraphGateway', () => {
   });
 
   it('when the limiter allows 1 request per second for ID Protection, then back-to-back calls are spaced', async () => {
-    let clock = 0;
-    const waits: number[] = [];
-    const limiter = new RateLimiter(
-      { idProtection: { count: 1, perMs: 1000 } },
-      () => clock,
-      async (ms) => {
-        waits.push(ms);
-        clock += ms;
-      },
-    );
+    const { limiter, waits } = oneIdProtectionRequestPerSecond();
     graph.handler = () => ({ status: 200, body: {} });
     const limited = gateway({ limiter });
     await limited.get({ path: '/identityProtection/riskyUsers' });
@@ -304,7 +310,7 @@ describe('GraphGateway', () => {
       });
       const started = Date.now();
       await assert.rejects(
-        patient.withinBudget(1_000, () => patient.get({ path: '/users/x' })),
+        patient.withinBudget(1_000).get({ path: '/users/x' }),
         (error: GraphError) => error.reason === 'unavailable',
       );
       const elapsed = Date.now() - started;
@@ -321,7 +327,7 @@ describe('GraphGateway', () => {
       });
       const gw = gateway({ retry: { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 120_000 } });
       await assert.rejects(
-        gw.withinBudget(5_000, () => gw.get({ path: '/users/x' })),
+        gw.withinBudget(5_000).get({ path: '/users/x' }),
         (error: GraphError) => error.reason === 'throttled' && error.retryAfterSeconds === 60,
       );
       assert.equal(graph.requests.length, 1);
@@ -339,9 +345,9 @@ describe('GraphGateway', () => {
         },
       });
       const gw = gateway();
-      const results = await gw.withinBudget(2_000, () =>
-        gw.batch([{ path: '/users/a' }, { path: '/identityProtection/riskyUsers/a' }]),
-      );
+      const results = await gw
+        .withinBudget(2_000)
+        .batch([{ path: '/users/a' }, { path: '/identityProtection/riskyUsers/a' }]);
       assert.equal(results.get('1')?.ok, true);
       const second = results.get('2');
       assert.ok(second && !second.ok && second.error.reason === 'throttled');
@@ -352,10 +358,52 @@ describe('GraphGateway', () => {
       graph.handler = () => ({ status: 503, body: graphError(503, 'ServiceUnavailable', 'busy') });
       const gw = gateway({ retry: { maxRetries: 3, baseDelayMs: 400, maxDelayMs: 400 } });
       await assert.rejects(
-        gw.withinBudget(60_000, () => gw.withinBudget(300, () => gw.get({ path: '/users/x' }))),
+        gw.withinBudget(60_000).withinBudget(300).get({ path: '/users/x' }),
         (error: GraphError) => error.reason === 'unavailable',
       );
       assert.equal(graph.requests.length, 1, 'no retry fits in 300 ms');
+    });
+
+    it('when a budget is spent, then only its own calls are refused: the gateway it came from still retries', async () => {
+      graph.handler = () => ({ status: 503, body: graphError(503, 'ServiceUnavailable', 'busy') });
+      const gw = gateway({ retry: { maxRetries: 2, baseDelayMs: 400, maxDelayMs: 400 } });
+      const spent = gw.withinBudget(0);
+      await assert.rejects(
+        spent.get({ path: '/users/x' }),
+        (error: GraphError) => error.reason === 'unavailable',
+      );
+      assert.equal(graph.requests.length, 0, 'no attempt starts without time for an answer');
+      await assert.rejects(
+        gw.get({ path: '/users/x' }),
+        (error: GraphError) => error.reason === 'unavailable',
+      );
+      assert.equal(graph.requests.length, 3, 'the unbounded gateway made its attempt and both retries');
+    });
+
+    it("when a turn is started, then its calls go through the turn's budget, and other turns' do not", async () => {
+      graph.handler = () => ({ status: 503, body: graphError(503, 'ServiceUnavailable', 'busy') });
+      const gw = gateway({ retry: { maxRetries: 3, baseDelayMs: 400, maxDelayMs: 400 } });
+      const turn = { turnState: new Map<unknown, unknown>() };
+      const otherTurn = { turnState: new Map<unknown, unknown>() };
+      assert.equal(gw.forTurn(turn), gw, 'before the turn starts');
+      gw.startTurn(turn, 300);
+      assert.notEqual(gw.forTurn(turn), gw);
+      assert.equal(gw.forTurn(otherTurn), gw);
+      await assert.rejects(
+        gw.forTurn(turn).get({ path: '/users/x' }),
+        (error: GraphError) => error.reason === 'unavailable',
+      );
+      assert.equal(graph.requests.length, 1, 'no retry fits in the turn');
+      assert.deepEqual(sleeps, []);
+    });
+
+    it('when a budgeted view is used, then it shares the rate limiter of the gateway it came from', async () => {
+      const { limiter, waits } = oneIdProtectionRequestPerSecond();
+      graph.handler = () => ({ status: 200, body: {} });
+      const limited = gateway({ limiter });
+      await limited.withinBudget(5_000).get({ path: '/identityProtection/riskyUsers' });
+      await limited.get({ path: '/identityProtection/riskDetections' });
+      assert.deepEqual(waits, [1000]);
     });
   });
 });

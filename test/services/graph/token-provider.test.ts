@@ -68,8 +68,14 @@ describe('OnBehalfOfTokenProvider with the GraphGateway', () => {
     await entra.stop();
   });
 
+  /** `work` in a turn of its own, with the turn's Graph calls made as the person whose assertion this is. */
+  const asPerson = <T>(assertion: string, work: (graph: GraphGateway) => Promise<T>): Promise<T> => {
+    const turn = { turnState: new Map<unknown, unknown>() };
+    return gateway.runAs(turn, tokens.forPerson(assertion), () => work(gateway.forTurn(turn)));
+  };
+
   it('when Graph is called in a person’s turn, then Entra gets an on-behalf-of grant for their assertion and Graph their token', async () => {
-    await tokens.runAs('sso-assertion-alex', () => gateway.get({ path: '/users/alex' }));
+    await asPerson('sso-assertion-alex', (graph) => graph.get({ path: '/users/alex' }));
 
     assert.equal(entra.grants.length, 1);
     const grant = entra.grants[0];
@@ -89,9 +95,9 @@ describe('OnBehalfOfTokenProvider with the GraphGateway', () => {
     await Promise.all(
       Array.from({ length: 12 }, (_, index) => {
         const person = people[index % 2];
-        return tokens.runAs(`sso-assertion-${person}`, async () => {
+        return asPerson(`sso-assertion-${person}`, async (graph) => {
           await new Promise((resolve) => setTimeout(resolve, (index * 7) % 5));
-          await gateway.get({ path: `/users/${person}` });
+          await graph.get({ path: `/users/${person}` });
         });
       }),
     );
@@ -106,7 +112,7 @@ describe('OnBehalfOfTokenProvider with the GraphGateway', () => {
     }
     // msal caches per assertion: once it holds a person's token, their later calls need no new grant.
     const grants = entra.grants.length;
-    await tokens.runAs('sso-assertion-alex', () => gateway.get({ path: '/users/alex' }));
+    await asPerson('sso-assertion-alex', (graph) => graph.get({ path: '/users/alex' }));
     assert.equal(entra.grants.length, grants);
     assert.equal(graph.requests.at(-1)?.authorization, `Bearer ${alex}`);
   });
@@ -116,6 +122,13 @@ describe('OnBehalfOfTokenProvider with the GraphGateway', () => {
       () => gateway.get({ path: '/organization' }),
       (error: unknown) => error instanceof GraphError && error.reason === 'forbidden',
     );
+    // Nor after a person's work in the same turn has ended.
+    const turn = { turnState: new Map<unknown, unknown>() };
+    await gateway.runAs(turn, tokens.forPerson('sso-assertion-alex'), async () => undefined);
+    await assert.rejects(
+      () => gateway.forTurn(turn).get({ path: '/organization' }),
+      (error: unknown) => error instanceof GraphError && error.reason === 'forbidden',
+    );
     assert.equal(entra.grants.length, 0, 'no token was asked for');
     assert.equal(graph.requests.length, 0, 'Graph was not called, not even without a token');
   });
@@ -123,7 +136,7 @@ describe('OnBehalfOfTokenProvider with the GraphGateway', () => {
   it('when Entra refuses the assertion, then the call fails as forbidden at once, without retries or a Graph call', async () => {
     entra.refused.add('expired-assertion');
     await assert.rejects(
-      () => tokens.runAs('expired-assertion', () => gateway.get({ path: '/users/alex' })),
+      () => asPerson('expired-assertion', (graph) => graph.get({ path: '/users/alex' })),
       (error: unknown) => error instanceof GraphError && error.reason === 'forbidden' && error.status === 401,
     );
     assert.equal(entra.oboGrants.length, 1);
