@@ -12,7 +12,7 @@ import { LocalConnector } from '../helpers/connector';
  * runs in a third process and stands in for Graph, which is remote in production, so its work is not charged to
  * Warden. Reports per seed prompt: median and p99 latency, turns per second at 1 and 32 conversations, Graph round
  * trips per answer, card bytes and peak RSS, each against the echo floor where one exists (latency against the echo
- * bot measured just before each prompt, throughput likewise); then the scale scenario
+ * bot measured just before each prompt, throughput in blocks alternating with it); then the scale scenario
  * (10,000 users, one with 100,000 sign-ins in 48 hours). Results go to bench-results/latest.json.
  *
  * Asked the same question over and over, Warden answers follow-ups: the skill starts beside the user lookup. A
@@ -20,7 +20,8 @@ import { LocalConnector } from '../helpers/connector';
  *
  * Knobs: BENCH_TURNS (latency samples per prompt, default 1000, so that a p99 is not one stray turn), after
  * BENCH_WARMUP_TURNS (default 2000: after 300, the echo bot's median was still 1.4 ms, against 0.8 ms after 3,000),
- * BENCH_THROUGHPUT_TURNS (default 640), BENCH_ONLY (comma-separated intents, or "scale"), BENCH_NODE_ARGS (e.g.
+ * BENCH_THROUGHPUT_TURNS (default 640, per block), BENCH_THROUGHPUT_ROUNDS (default 4: blocks of each at 32
+ * conversations, alternating with the echo floor's), BENCH_ONLY (comma-separated intents, or "scale"), BENCH_NODE_ARGS (e.g.
  * "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 
@@ -38,6 +39,7 @@ const SCALE_PROMPT = 'sign-in logs for heavy.user@woodgrovebank.com for the past
 
 const LATENCY_TURNS = Number(process.env.BENCH_TURNS ?? 1000);
 const THROUGHPUT_TURNS = Number(process.env.BENCH_THROUGHPUT_TURNS ?? 640);
+const THROUGHPUT_ROUNDS = Number(process.env.BENCH_THROUGHPUT_ROUNDS ?? 4);
 const WARMUP_TURNS = Number(process.env.BENCH_WARMUP_TURNS ?? 2000);
 const SCALE_TURNS = 20;
 const SCALE_WARMUP_TURNS = 300;
@@ -185,7 +187,7 @@ const throughput = async (
   text: string,
   concurrency: number,
   tenant?: Proc,
-) => {
+): Promise<Throughput> => {
   let remaining = THROUGHPUT_TURNS;
   const cpuBefore = [cpuMs(bot.child.pid), tenant ? cpuMs(tenant.child.pid) : 0, cpuMs()];
   const started = process.hrtime.bigint();
@@ -199,11 +201,56 @@ const throughput = async (
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuAfter = [cpuMs(bot.child.pid), tenant ? cpuMs(tenant.child.pid) : 0, cpuMs()];
-  const perTurn = cpuAfter.map((after, index) => round((after - cpuBefore[index]) / THROUGHPUT_TURNS, 2));
-  return {
-    tps: THROUGHPUT_TURNS / seconds,
-    cpuMsPerTurn: { bot: perTurn[0], graph: perTurn[1], driver: perTurn[2] },
-  };
+  return summed([
+    { turns: THROUGHPUT_TURNS, seconds, cpu: cpuAfter.map((after, index) => after - cpuBefore[index]) },
+  ]);
+};
+
+interface Block {
+  turns: number;
+  seconds: number;
+  /** CPU ms spent by the bot, the demo tenant and the driver. */
+  cpu: number[];
+}
+
+interface Throughput {
+  tps: number;
+  cpuMsPerTurn: { bot: number; graph: number; driver: number };
+  blocks: Block[];
+}
+
+const summed = (blocks: Block[]): Throughput => {
+  const turns = blocks.reduce((sum, block) => sum + block.turns, 0);
+  const seconds = blocks.reduce((sum, block) => sum + block.seconds, 0);
+  const [bot, graph, driver] = [0, 1, 2].map((index) =>
+    round(blocks.reduce((sum, block) => sum + block.cpu[index], 0) / turns, 2),
+  );
+  return { tps: turns / seconds, cpuMsPerTurn: { bot, graph, driver }, blocks };
+};
+
+/**
+ * Turns per second at 32 conversations for a prompt and for the echo floor, in alternating blocks of
+ * BENCH_THROUGHPUT_TURNS (THROUGHPUT_ROUNDS of each, which goes first swapped every round), so that whatever the
+ * machine does meanwhile falls on both alike. Measured once each, one after the other, the echo floor ranged from
+ * 551 to 1,033 turns/s within one run.
+ */
+const throughputAgainstFloor = async (
+  echo: Proc,
+  bot: Proc,
+  connector: LocalConnector,
+  text: string,
+  tenant: Proc,
+): Promise<{ floor: Throughput; bot: Throughput }> => {
+  const floor: Block[] = [];
+  const measured: Block[] = [];
+  for (let round = 0; round < THROUGHPUT_ROUNDS; round += 1) {
+    const runs = [
+      async () => floor.push(...(await throughput(echo, connector, FLOOR_TEXT, 32)).blocks),
+      async () => measured.push(...(await throughput(bot, connector, text, 32, tenant)).blocks),
+    ];
+    for (const run of round % 2 === 0 ? runs : runs.reverse()) await run();
+  }
+  return { floor: summed(floor), bot: summed(measured) };
 };
 
 /** Top-level HTTP requests the demo tenant saw for one answer (a `$batch` counts once), and their paths in order. */
@@ -257,9 +304,14 @@ async function seedPrompts(connector: LocalConnector) {
       const first = await latency(firstOnly, connector, prompt);
       const tps1 = (await throughput(warden, connector, prompt, 1, tenant)).tps;
       // The throughput floor drifts as the latency floor does (413 to 1,025 turns/s at 32 between two runs), so it is
-      // measured again just before too.
-      const echoAt32 = await throughput(echo, connector, FLOOR_TEXT, 32);
-      const at32 = await throughput(warden, connector, prompt, 32, tenant);
+      // measured beside the prompt, in alternating blocks.
+      const { floor: echoAt32, bot: at32 } = await throughputAgainstFloor(
+        echo,
+        warden,
+        connector,
+        prompt,
+        tenant,
+      );
       const tps32 = at32.tps;
       const trips = await graphRoundTrips(warden, tenant, connector, prompt);
       const echoInChannel = await latency(echo, connector, FLOOR_TEXT, LATENCY_TURNS, 'channel');
@@ -284,6 +336,9 @@ async function seedPrompts(connector: LocalConnector) {
         tps1: round(tps1),
         tps32: round(tps32),
         echoTps32: round(echoAt32.tps),
+        /** Each block's turns/s, in the order measured, the echo floor's and the prompt's alternating. */
+        tps32Blocks: at32.blocks.map((block) => round(block.turns / block.seconds)),
+        echoTps32Blocks: echoAt32.blocks.map((block) => round(block.turns / block.seconds)),
         tps32VsEcho: round(tps32 / echoAt32.tps, 2),
         cpuMsPerTurn: at32.cpuMsPerTurn,
         graphRoundTrips: trips.count,
@@ -364,14 +419,24 @@ async function main(): Promise<void> {
       at: new Date().toISOString(),
       node: process.version,
       cpus: cpus().length,
-      turns: { latency: LATENCY_TURNS, throughput: THROUGHPUT_TURNS, warmup: WARMUP_TURNS },
+      turns: {
+        latency: LATENCY_TURNS,
+        throughput: THROUGHPUT_TURNS,
+        throughputRounds: THROUGHPUT_ROUNDS,
+        warmup: WARMUP_TURNS,
+      },
       ...(ONLY && !ONLY.some((intent) => intent in SEED_PROMPTS) ? {} : await seedPrompts(connector)),
       ...(ONLY && !ONLY.includes('scale') ? {} : { scale: await scale(connector) }),
     };
     mkdirSync(RESULTS, { recursive: true });
     // A run of some prompts only (BENCH_ONLY, or fewer turns) does not replace the full run's results.
     const file =
-      ONLY || process.env.BENCH_TURNS || process.env.BENCH_THROUGHPUT_TURNS ? 'partial.json' : 'latest.json';
+      ONLY ||
+      process.env.BENCH_TURNS ||
+      process.env.BENCH_THROUGHPUT_TURNS ||
+      process.env.BENCH_THROUGHPUT_ROUNDS
+        ? 'partial.json'
+        : 'latest.json';
     writeFileSync(join(RESULTS, file), `${JSON.stringify(results, null, 2)}\n`);
     report(results);
   } finally {
