@@ -87,15 +87,23 @@ export class AnswerSender {
     const activityId = await deliver(MessageFactory.attachment(toAttachment(sent)));
 
     const offered = prepared !== null && sent !== answered;
-    const exported = offered && (await this.kept(prepared.store(), responseId, 'CSV export'));
+    // The CSV and the record go to the store together: the turn holds its card until both are written, and one after
+    // the other, at 32 conversations, most turns in flight were waiting on them (README, Performance). The record
+    // assumes the CSV is kept and is written again without the button when it was not.
+    const [exported, recordedAsSent] = await Promise.all([
+      offered && this.kept(prepared.store(), responseId, 'CSV export'),
+      this.saveRecord(context, answer, responseId, sent, activityId),
+    ]);
     const card = offered && !exported ? answered : sent;
-    const recorded = await this.kept(
-      this.store.saveResponse(this.responseRecord(context, answer, responseId, card, activityId)),
-      responseId,
-      'response record',
-    );
+    const recorded =
+      recordedAsSent &&
+      (card === sent || (await this.saveRecord(context, answer, responseId, card, activityId)));
     // What the message can honestly show: no 👍 / 👎 without a record to attach them to, no link without its table.
-    const shown = recorded ? card : exported ? withDownloadAction(answer.card, prepared.url) : answer.card;
+    const shown = recorded
+      ? card
+      : exported && prepared
+        ? withDownloadAction(answer.card, prepared.url)
+        : answer.card;
     if (shown !== sent && activityId) await this.repair(context, activityId, shown, responseId);
     this.logger.info(
       { responseId, intent: answer.intent, conversationId: context.activity.conversation.id },
@@ -143,6 +151,20 @@ export class AnswerSender {
       tenantId: personOf(context).tenantId ?? '',
       conversationId: context.activity.conversation.id,
     });
+  }
+
+  private saveRecord(
+    context: TurnContext,
+    answer: Answer,
+    responseId: string,
+    card: AdaptiveCard,
+    activityId: string | null,
+  ): Promise<boolean> {
+    return this.kept(
+      this.store.saveResponse(this.responseRecord(context, answer, responseId, card, activityId)),
+      responseId,
+      'response record',
+    );
   }
 
   /** Whether a write went through; a store failure is logged and costs a button, anything else is a bug and thrown. */

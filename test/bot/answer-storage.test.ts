@@ -78,6 +78,52 @@ describe('@e2e answers are sent before they are stored', function () {
     assert.deepEqual(record?.card, cardOf(edit.activity), 'the record keeps the card as it now stands');
   });
 
+  it('when a table answer is stored, then its CSV and its record are written together, not one after the other', async () => {
+    const store = harness.server.store;
+    const saveExport = store.saveExport.bind(store);
+    let exportPending = false;
+    let recordWhileExportPending = false;
+    sandbox.stub(store, 'saveExport').callsFake(async (record) => {
+      exportPending = true;
+      // Held until the record's write has had every chance to start.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      exportPending = false;
+      return saveExport(record);
+    });
+    const saveResponse = store.saveResponse.bind(store);
+    sandbox.stub(store, 'saveResponse').callsFake(async (record: ResponseRecord) => {
+      recordWhileExportPending ||= exportPending;
+      return saveResponse(record);
+    });
+
+    const reply = await ask(TABLE_QUESTION);
+
+    assert.ok(recordWhileExportPending, 'the record was written while the CSV was still being written');
+    const record = await store.findResponseByActivityId(thread.conversationId, String(reply.id));
+    assert.deepEqual(record?.card, cardOf(reply));
+    assert.equal(updates().length, 0, 'nothing to mend');
+  });
+
+  it('when neither the CSV nor the record as it now stands can be stored, then the answer is edited without either', async () => {
+    const store = harness.server.store;
+    sandbox.stub(store, 'saveExport').rejects(new StoreError('unavailable', 'disk full'));
+    const saveResponse = store.saveResponse.bind(store);
+    // The first write (the card as sent, with its button) goes through; the second (without it) does not.
+    sandbox
+      .stub(store, 'saveResponse')
+      .onFirstCall()
+      .callsFake((record: ResponseRecord) => saveResponse(record))
+      .onSecondCall()
+      .rejects(new StoreError('unavailable', 'disk full'));
+
+    const reply = await ask(TABLE_QUESTION);
+
+    const [edit] = updates();
+    assert.ok(edit, 'the message was edited');
+    assert.equal(edit.activityId, reply.id);
+    assert.deepEqual(buttons(cardOf(edit.activity)), { feedback: false, download: false });
+  });
+
   it('when the response record cannot be stored, then the answer stands and is edited without 👍 / 👎', async () => {
     sandbox.stub(harness.server.store, 'saveResponse').rejects(new StoreError('unavailable', 'disk full'));
 
