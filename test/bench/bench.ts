@@ -21,7 +21,7 @@ import { LocalConnector } from '../helpers/connector';
  * Knobs: BENCH_TURNS (latency samples per prompt, default 1000, so that a p99 is not one stray turn), after
  * BENCH_WARMUP_TURNS (default 2000: after 300, the echo bot's median was still 1.4 ms, against 0.8 ms after 3,000),
  * BENCH_THROUGHPUT_TURNS (default 640, per block), BENCH_THROUGHPUT_ROUNDS (default 4: blocks of each at 32
- * conversations, alternating with the echo floor's), BENCH_ONLY (comma-separated intents, or "scale"), BENCH_NODE_ARGS (e.g.
+ * conversations, alternating with the echo floor's) after BENCH_THROUGHPUT_WARMUP_BLOCKS (default 2) of each, BENCH_ONLY (comma-separated intents, or "scale"), BENCH_NODE_ARGS (e.g.
  * "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 
@@ -40,6 +40,7 @@ const SCALE_PROMPT = 'sign-in logs for heavy.user@woodgrovebank.com for the past
 const LATENCY_TURNS = Number(process.env.BENCH_TURNS ?? 1000);
 const THROUGHPUT_TURNS = Number(process.env.BENCH_THROUGHPUT_TURNS ?? 640);
 const THROUGHPUT_ROUNDS = Number(process.env.BENCH_THROUGHPUT_ROUNDS ?? 4);
+const THROUGHPUT_WARMUP_BLOCKS = Number(process.env.BENCH_THROUGHPUT_WARMUP_BLOCKS ?? 2);
 const WARMUP_TURNS = Number(process.env.BENCH_WARMUP_TURNS ?? 2000);
 const SCALE_TURNS = 20;
 const SCALE_WARMUP_TURNS = 300;
@@ -241,6 +242,12 @@ const throughputAgainstFloor = async (
   text: string,
   tenant: Proc,
 ): Promise<{ floor: Throughput; bot: Throughput }> => {
+  // Unmeasured blocks first: after the single-conversation runs, the echo bot's first blocks at 32 ran at 510-730
+  // turns/s and its third and fourth at 920-1,220; Warden's were level within a tenth.
+  for (let block = 0; block < THROUGHPUT_WARMUP_BLOCKS; block += 1) {
+    await throughput(echo, connector, FLOOR_TEXT, 32);
+    await throughput(bot, connector, text, 32, tenant);
+  }
   const floor: Block[] = [];
   const measured: Block[] = [];
   for (let round = 0; round < THROUGHPUT_ROUNDS; round += 1) {
@@ -423,6 +430,7 @@ async function main(): Promise<void> {
         latency: LATENCY_TURNS,
         throughput: THROUGHPUT_TURNS,
         throughputRounds: THROUGHPUT_ROUNDS,
+        throughputWarmupBlocks: THROUGHPUT_WARMUP_BLOCKS,
         warmup: WARMUP_TURNS,
       },
       ...(ONLY && !ONLY.some((intent) => intent in SEED_PROMPTS) ? {} : await seedPrompts(connector)),
@@ -434,7 +442,8 @@ async function main(): Promise<void> {
       ONLY ||
       process.env.BENCH_TURNS ||
       process.env.BENCH_THROUGHPUT_TURNS ||
-      process.env.BENCH_THROUGHPUT_ROUNDS
+      process.env.BENCH_THROUGHPUT_ROUNDS ||
+      process.env.BENCH_THROUGHPUT_WARMUP_BLOCKS
         ? 'partial.json'
         : 'latest.json';
     writeFileSync(join(RESULTS, file), `${JSON.stringify(results, null, 2)}\n`);
