@@ -21,8 +21,8 @@ import { LocalConnector } from '../helpers/connector';
  * Knobs: BENCH_TURNS (latency samples per prompt, default 1000, so that a p99 is not one stray turn), after
  * BENCH_WARMUP_TURNS (default 2000: after 300, the echo bot's median was still 1.4 ms, against 0.8 ms after 3,000),
  * BENCH_THROUGHPUT_TURNS (default 640, per block), BENCH_THROUGHPUT_ROUNDS (default 4: blocks of each at 32
- * conversations, alternating with the echo floor's) after BENCH_THROUGHPUT_WARMUP_BLOCKS (default 2) of each, BENCH_ONLY (comma-separated intents, or "scale"), BENCH_NODE_ARGS (e.g.
- * "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * conversations, alternating with the echo floor's) after BENCH_THROUGHPUT_WARMUP_BLOCKS (default 2) of each,
+ * BENCH_ONLY (comma-separated intents, or "scale"), BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 
 const SEED_PROMPTS: Record<string, string> = {
@@ -467,7 +467,7 @@ const report = (results: Results): void => {
     const cpu = ({ bot, graph, driver }: { bot: number; graph: number; driver: number }) =>
       `bot ${bot}, Graph ${graph}, driver ${driver}`;
     console.log(
-      '| intent | median ms (echo just before; ×) | p99 ms (echo just before; ×) | first question: median, p99 ms (×) | turns/s at 1 | turns/s at 32 (echo just before; ×) | Graph round trips | card bytes | median in a channel (echo just before; ×) | median to the POST response (×) |',
+      '| intent | median ms (echo just before; ×) | p99 ms (echo just before; ×) | first question: median, p99 ms (×) | turns/s at 1 | turns/s at 32 (echo, alternating blocks; ×) | Graph round trips | card bytes | median in a channel (echo just before; ×) | median to the POST response (×) |',
     );
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const row of warden.prompts)
