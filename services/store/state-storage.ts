@@ -1,6 +1,7 @@
-import { MemoryStorage, type Storage, type StoreItems } from 'botbuilder';
+import type { Storage, StoreItems } from 'botbuilder';
 import type { BlobsStorageOptions } from 'botbuilder-azure-blobs';
 
+import { BoundedMemoryStorage } from './memory-state';
 import { StoreError } from './store-error';
 
 type BlobRetryOptions = NonNullable<
@@ -23,11 +24,12 @@ const DEFAULT_BLOB_RETRY: BlobRetryOptions = {
 const CONTAINER = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /**
- * Conversation state (thread subject, pending dialogs): botbuilder's MemoryStorage for one instance, Azure Blob
- * Storage when several instances share the conversations (DESIGN §8). Failures surface as `StoreError`s.
+ * Conversation state (thread subject, pending dialogs): in memory for one instance, for its most recently active
+ * conversations (services/store/memory-state.ts); Azure Blob Storage when several instances share the conversations
+ * (DESIGN §8). Failures surface as `StoreError`s.
  */
 export function createStateStorage(options: StateStorageOptions): Storage {
-  if (options.kind === 'memory') return new GuardedStorage(() => new MemoryStorage(), false);
+  if (options.kind === 'memory') return new GuardedStorage(() => new BoundedMemoryStorage(), false);
   if (!CONTAINER.test(options.container))
     throw new StoreError(
       'invalid',
@@ -98,7 +100,7 @@ function fromStorage(error: unknown, what: string): StoreError {
   const fail = (reason: StoreError['reason'], message: string) =>
     new StoreError(reason, `cannot ${what}: ${message}`, { cause: error });
   const message = error instanceof Error ? error.message : String(error);
-  // MemoryStorage and BlobsStorage report a lost optimistic-concurrency race only through this text.
+  // The memory storage and BlobsStorage report a lost optimistic-concurrency race only through this text.
   if (/due to eTag conflict/i.test(message))
     return fail('conflict', 'the state changed meanwhile (eTag conflict)');
   if (error instanceof Error && (error.name === 'ZodError' || /non-empty key/.test(message)))

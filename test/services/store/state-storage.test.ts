@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
 
-import { MemoryStorage, type Storage } from 'botbuilder';
+import type { Storage } from 'botbuilder';
 import sinon from 'sinon';
 
+import { BoundedMemoryStorage } from '../../../services/store/memory-state';
 import { createStateStorage } from '../../../services/store/state-storage';
 import { StoreError } from '../../../services/store/store-error';
 import { startAzurite, type Azurite } from '../../helpers/azurite';
@@ -79,7 +80,7 @@ describe('createStateStorage', function () {
   it('when memory storage fails once, then the state it held is still there', async () => {
     const storage = createStateStorage({ kind: 'memory' });
     await storage.write({ kept: { value: 1 } });
-    sandbox.stub(MemoryStorage.prototype, 'write').rejects(new Error('disk full'));
+    sandbox.stub(BoundedMemoryStorage.prototype, 'write').rejects(new Error('disk full'));
     await rejectsWith(storage.write({ other: { value: 2 } }), 'unavailable');
     sandbox.restore();
     assert.equal((await storage.read(['kept'])).kept.value, 1);
