@@ -64,16 +64,33 @@ const compileNode = (node: unknown): Node => {
   return () => node;
 };
 
-/** Items that expand to null are dropped; items that expand to arrays (a repeated `$data`) are spliced in. */
+/**
+ * Items that expand to null are dropped; items that expand to arrays (a repeated `$data`) are spliced in. The result is
+ * allocated at its exact size: a card's hundreds of small arrays live until it is sent and stored, and an array grown
+ * by `push` keeps room for 16 more (a one-item array of 184 bytes instead of 56).
+ */
 const compileArray = (items: unknown[]): Node => {
   const compiled = items.map(compileNode);
   return (scope) => {
-    const result: unknown[] = [];
-    for (const item of compiled) {
-      const value = item(scope);
+    const values: unknown[] = new Array(compiled.length);
+    let size = 0;
+    let asIs = true;
+    for (let index = 0; index < compiled.length; index += 1) {
+      const value = compiled[index](scope);
+      values[index] = value;
+      if (value === null) asIs = false;
+      else if (Array.isArray(value)) {
+        asIs = false;
+        size += value.length;
+      } else size += 1;
+    }
+    if (asIs) return values;
+    const result: unknown[] = new Array(size);
+    let at = 0;
+    for (const value of values) {
       if (value === null) continue;
-      if (Array.isArray(value)) for (const element of value) result.push(element);
-      else result.push(value);
+      if (Array.isArray(value)) for (const element of value) result[at++] = element;
+      else result[at++] = value;
     }
     return result;
   };
