@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -49,19 +49,30 @@ const ONLY = process.env.BENCH_ONLY?.split(',');
 const ROOT = join(__dirname, '..', '..');
 const RESULTS = join(ROOT, 'bench-results');
 
-const startWarden = (demoTenantUrl: string, env: Record<string, string> = {}) =>
-  startProcess('warden', ['lib/bot/cli.js', 'serve'], {
-    PORT: '0',
-    DEMO_TENANT_URL: demoTenantUrl,
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'warden-bench-')),
-    ...env,
-  });
+const startWarden = async (demoTenantUrl: string, env: Record<string, string> = {}): Promise<Proc> => {
+  // A run stores tens of thousands of answers with their cards and CSVs: hundreds of megabytes, removed at stop.
+  const dataDir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
+  try {
+    const proc = await startProcess('warden', ['lib/bot/cli.js', 'serve'], {
+      PORT: '0',
+      DEMO_TENANT_URL: demoTenantUrl,
+      DATA_DIR: dataDir,
+      ...env,
+    });
+    return { ...proc, dataDir };
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+};
 
 interface Proc {
   name: string;
   /** The first line the process printed: its URL. */
   url: string;
   child: ChildProcess;
+  /** Removed once the process has stopped. */
+  dataDir?: string;
 }
 
 /**
@@ -84,12 +95,14 @@ const startProcess = (name: string, args: string[], env: Record<string, string> 
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before starting`)));
   });
 
-const stopProcess = (proc: Proc): Promise<void> =>
-  new Promise((resolve) => {
+const stopProcess = async (proc: Proc): Promise<void> => {
+  await new Promise<void>((resolve) => {
     if (proc.child.exitCode !== null) return resolve();
     proc.child.once('exit', () => resolve());
     proc.child.kill('SIGTERM');
   });
+  if (proc.dataDir) rmSync(proc.dataDir, { recursive: true, force: true });
+};
 
 const memoryMb = (pid: number, field: 'VmHWM' | 'VmRSS'): number => {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
