@@ -135,6 +135,25 @@ describe('@e2e answers are sent before they are stored', function () {
     assert.deepEqual(buttons(cardOf(edit.activity)), { feedback: false, download: true });
   });
 
+  it('when the whole store is down, then the answer still arrives without its buttons, followed by an apology', async () => {
+    const down = () => Promise.reject(new StoreError('unavailable', 'disk full'));
+    for (const write of ['saveResponse', 'saveExport', 'appendAudit'] as const)
+      sandbox.stub(harness.server.store, write).callsFake(down);
+
+    const [answer, apology] = await harness.ask(message(thread, DEMO.alex, TABLE_QUESTION), 2);
+
+    assert.match(JSON.stringify(cardOf(answer)), /sign-ins/i, 'the answer itself arrived');
+    const [edit] = updates();
+    assert.ok(edit, 'the message was edited');
+    assert.equal(edit.activityId, answer.id);
+    assert.deepEqual(buttons(cardOf(edit.activity)), { feedback: false, download: false });
+    assert.match(
+      String(apology.text),
+      /something went wrong on my side/,
+      'the audit entry could not be written',
+    );
+  });
+
   it('when the store fails with something other than a store error, then the turn fails loudly', async () => {
     sandbox.stub(harness.server.store, 'saveResponse').rejects(new TypeError('a bug'));
     const before = updates().length;
