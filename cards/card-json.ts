@@ -42,7 +42,7 @@ export function cardJson(card: unknown): string | undefined {
 /** The UTF-8 size of `cardJson(card)`. */
 export function cardJsonBytes(card: unknown): number {
   if (isCard(card)) return partsOf(card).bytes;
-  return Buffer.byteLength(JSON.stringify(card) ?? '', 'utf8');
+  return utf8(JSON.stringify(card) ?? '');
 }
 
 /**
