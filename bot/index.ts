@@ -107,7 +107,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const threadState = conversationState.createProperty<ThreadState>('thread');
   const llm = config.openai ? languageModel(config.openai) : undefined;
   const intents = new IntentService({ llm });
-  const authz = new Authorizer(config.access, graph);
+  const authz = new Authorizer(config.access);
   // Links point at BOT_PUBLIC_URL, or in local mode at the address the server ends up listening on; a deployed bot
   // without a public URL offers no download rather than a link nobody can open.
   let listeningUrl = '';

@@ -26,12 +26,11 @@ export class Authorizer {
 
   constructor(
     private readonly access: Config['access'],
-    private readonly graph: GraphGateway | null,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** `graph`: the turn's gateway (`GraphGateway.forTurn`), so that a group check counts against the turn's budget. */
-  async check(person: Person, need: Need, graph = this.graph): Promise<Decision> {
+  async check(person: Person, need: Need, graph: GraphGateway): Promise<Decision> {
     const tenant = person.tenantId?.toLowerCase() ?? null;
     const id = person.aadObjectId?.toLowerCase() ?? null;
     if (!tenant || !id || !isGuid(id)) return { allowed: false, reason: 'no-identity' };
@@ -59,13 +58,13 @@ export class Authorizer {
   }
 
   private async isMember(
-    graph: GraphGateway | null,
+    graph: GraphGateway,
     id: string,
     users: readonly string[],
     groupId: string | null,
   ): Promise<boolean> {
     if (users.includes(id)) return true;
-    if (!groupId || !graph) return false;
+    if (!groupId) return false;
     return (await this.groupsOf(graph, id)).has(groupId);
   }
 
