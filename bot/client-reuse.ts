@@ -6,6 +6,8 @@ import {
   type UserTokenClient,
 } from 'botframework-connector';
 
+import { sendPrebuiltBodies } from './connector-body';
+
 /** Distinct apps, service URLs and audiences kept; a bot serves one app and a handful of Teams regions. */
 const MAX_CLIENTS = 64;
 
@@ -15,6 +17,7 @@ const MAX_CLIENTS = 64;
  * Both are stateless between requests: the credentials fetch and refresh tokens through botframework-connector's
  * process-wide token cache, keyed by app and scope. So Warden keeps one client per app id, service URL and audience
  * (one user-token client per app id), built on first use by the library's own factory. A failed build is not kept.
+ * A kept connector client sends each card as the JSON made when it was rendered (bot/connector-body.ts).
  */
 export class ClientReuse {
   private readonly connectors = new Map<string, Promise<ConnectorClient>>();
@@ -25,7 +28,7 @@ export class ClientReuse {
     const appId = appIdOf(claimsIdentity);
     return new ReusingConnectorFactory((serviceUrl, audience) =>
       reuse(this.connectors, JSON.stringify([appId, serviceUrl, audience ?? null]), () =>
-        factory.create(serviceUrl, audience),
+        factory.create(serviceUrl, audience).then(sendPrebuiltBodies),
       ),
     );
   }

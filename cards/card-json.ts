@@ -39,6 +39,15 @@ export function cardJson(card: unknown): string | undefined {
   return assemble(partsOf(card));
 }
 
+/**
+ * The card's JSON and its UTF-8 size when they are already known (the card was measured, or derived from one that
+ * was); null otherwise, without serializing anything.
+ */
+export function knownCardJson(card: unknown): { json: string; bytes: number } | null {
+  const parts = card !== null && typeof card === 'object' ? known.get(card) : undefined;
+  return parts ? { json: assemble(parts), bytes: parts.bytes } : null;
+}
+
 /** The UTF-8 size of `cardJson(card)`. */
 export function cardJsonBytes(card: unknown): number {
   if (isCard(card)) return partsOf(card).bytes;

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 import { ConfigurationServiceClientCredentialFactory, type Activity } from 'botbuilder';
 import {
@@ -11,6 +13,9 @@ import {
 
 import { ChannelAuthentication } from '../../bot/channel-auth';
 import { ClientReuse } from '../../bot/client-reuse';
+import { CONNECTOR_BODY_POLICY } from '../../bot/connector-body';
+import { renderNoticeCard } from '../../cards/notice';
+import { cardBytes, withFeedbackFooter } from '../../cards/render';
 import { DEMO, message, personalChat } from '../helpers/activities';
 import { LocalConnector } from '../helpers/connector';
 import { startHarness, textOf, cardOf, type Harness } from '../helpers/warden';
@@ -122,6 +127,164 @@ describe('reusing Bot Framework clients across turns (bot/client-reuse)', () => 
       await auth.createConnectorFactory(one.claimsIdentity).create('http://127.0.0.1:1/', one.audience),
       client,
     );
+  });
+
+  describe('the bodies a reused client sends (bot/connector-body)', () => {
+    let server: Server;
+    let received: { url: string; headers: IncomingHttpHeaders; body: Buffer }[];
+    let failNext: number | null;
+    let client: ConnectorClient;
+
+    before(async () => {
+      server = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          received.push({ url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
+          const status = failNext ?? 200;
+          failNext = null;
+          res.writeHead(status, { 'Content-Type': 'application/json' });
+          res.end(
+            status === 200
+              ? `{"id":"sent-${received.length}"}`
+              : '{"error":{"code":"BadArgument","message":"no"}}',
+          );
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const serviceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const auth = new ChannelAuthentication({}, new ConfigurationServiceClientCredentialFactory({}));
+      const turn = await auth.authenticateRequest(
+        message(personalChat(serviceUrl), DEMO.alex, 'hi') as unknown as Activity,
+        '',
+      );
+      client = await turn.connectorFactory!.create(serviceUrl, turn.audience);
+      assert.equal(
+        await turn.connectorFactory!.create(serviceUrl, turn.audience),
+        client,
+        'the client is reused',
+      );
+    });
+
+    beforeEach(() => {
+      received = [];
+      failNext = null;
+    });
+
+    after(async () => {
+      await new Promise<void>((resolve) => server?.close(() => resolve()));
+    });
+
+    /** The only request the server received: its body parsed, after checking its Content-Length against its bytes. */
+    const onlyBody = (): Record<string, unknown> => {
+      assert.equal(received.length, 1);
+      const [{ headers, body }] = received;
+      assert.equal(headers['content-length'], String(body.length));
+      assert.equal(headers['transfer-encoding'], undefined);
+      assert.doesNotMatch(body.toString('utf8'), /warden-card-json:(?!0{32}:)/, 'no placeholder is left');
+      return JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    };
+
+    /** A card as answers are made: rendered, measured, and a footer appended (so its JSON is derived, not made). */
+    const measuredCard = (lines: string[]) => {
+      const card = renderNoticeCard({
+        kicker: 'Sign-in logs',
+        title: 'Karita',
+        attention: true,
+        lines,
+        choices: [],
+      });
+      cardBytes(card);
+      return withFeedbackFooter(card, 'response-1');
+    };
+    const adaptive = (content: unknown) => ({
+      contentType: 'application/vnd.microsoft.card.adaptive',
+      content,
+    });
+
+    it('is in the pipeline once, after serialization and before retries', () => {
+      const policies = (
+        client as unknown as { client: { pipeline: { getOrderedPolicies(): { name: string }[] } } }
+      ).client.pipeline
+        .getOrderedPolicies()
+        .map((policy) => policy.name);
+      assert.equal(policies.filter((name) => name === CONNECTOR_BODY_POLICY).length, 1);
+      assert.ok(policies.indexOf(CONNECTOR_BODY_POLICY) > policies.indexOf('serializationPolicy'));
+      assert.ok(policies.indexOf(CONNECTOR_BODY_POLICY) < policies.indexOf('defaultRetryPolicy'));
+    });
+
+    it('when an activity has no card, then its body is the JSON as UTF-8 bytes with their exact Content-Length', async () => {
+      const text = `👍 👎 — Zürich · 東京 ${'x'.repeat(70_000)}`;
+      const sent = await client.conversations.replyToActivity('conversation-1', 'activity-1', {
+        type: 'message',
+        text,
+      });
+      assert.equal(sent.id, 'sent-1');
+      assert.deepEqual(onlyBody(), { type: 'message', text });
+    });
+
+    it('when a reply, a new message and an update carry measured cards, then each card arrives exactly as rendered', async () => {
+      const first = measuredCard(['Failure 50126 — 👍 東京 "quoted" \\ back\nslash', 'x'.repeat(30_000)]);
+      const second = measuredCard(['second card']);
+      const activity = {
+        type: 'message',
+        text: 'the answer',
+        attachments: [
+          adaptive(first),
+          { contentType: 'text/plain', content: 'not a card' },
+          adaptive(second),
+        ],
+      };
+      const expected = JSON.parse(JSON.stringify(activity)) as unknown;
+      await client.conversations.replyToActivity('conversation-1', 'activity-1', activity);
+      assert.deepEqual(onlyBody(), expected);
+      // The JSON made when the card was measured lists body and actions last, unlike JSON.stringify of the card.
+      const raw = received[0].body.toString('utf8');
+      assert.ok(raw.indexOf('"$schema"') < raw.indexOf('"body"'), 'the card went as the JSON it already had');
+      received = [];
+      await client.conversations.sendToConversation('conversation-1', activity);
+      assert.deepEqual(onlyBody(), expected);
+      received = [];
+      await client.conversations.updateActivity('conversation-1', 'sent-1', { ...activity, id: 'sent-1' });
+      assert.deepEqual(onlyBody(), { ...(expected as object), id: 'sent-1' });
+      assert.equal(activity.attachments[0].content, first, "the caller's activity is not changed");
+    });
+
+    it('when a card was never measured, or a string only looks like a placeholder, then both are sent as they are', async () => {
+      const unmeasured = {
+        type: 'AdaptiveCard',
+        version: '1.5',
+        body: [{ type: 'TextBlock', text: 'plain' }],
+      };
+      const lookalike = 'warden-card-json:00000000000000000000000000000000:1';
+      const activity = {
+        type: 'message',
+        text: lookalike,
+        attachments: [adaptive(unmeasured), adaptive(lookalike)],
+      };
+      await client.conversations.replyToActivity('conversation-1', 'activity-1', activity);
+      assert.deepEqual(onlyBody(), JSON.parse(JSON.stringify(activity)));
+    });
+
+    it('when a send fails, then the error reaches the caller and the next send carries its card', async () => {
+      const card = measuredCard(['after a failure']);
+      failNext = 400;
+      await assert.rejects(
+        client.conversations.replyToActivity('conversation-1', 'activity-1', {
+          type: 'message',
+          attachments: [adaptive(card)],
+        }),
+      );
+      received = [];
+      await client.conversations.replyToActivity('conversation-1', 'activity-1', {
+        type: 'message',
+        attachments: [adaptive(card)],
+      });
+      assert.deepEqual(onlyBody(), {
+        type: 'message',
+        attachments: [JSON.parse(JSON.stringify(adaptive(card)))],
+      });
+    });
   });
 
   describe('over HTTP', function () {
