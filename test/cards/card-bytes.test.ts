@@ -49,6 +49,16 @@ describe('cardBytes on cards derived from a measured card', () => {
     });
   }
 
+  it("when a card's JSON was already assembled, then a copy made from it after still gets its own JSON", () => {
+    const card = base({ actions: [{ type: 'Action.Execute', title: 'Show more', verb: 'more' }] });
+    cardBytes(card);
+    assert.deepEqual(JSON.parse(cardJson(card)!), card);
+    const answered = withFeedbackFooter(card, '5f0c1e2a-8d3b-4c6a-9e7f-1a2b3c4d5e6f');
+    assert.deepEqual(JSON.parse(cardJson(answered)!), answered);
+    assert.equal(cardJson(answered), cardJson(answered), 'asked twice, the same JSON');
+    assert.deepEqual(JSON.parse(cardJson(card)!), card, 'the first card keeps its own');
+  });
+
   it('when a card was never measured, then a copy is measured when asked, not guessed', () => {
     const card = base();
     const copy = withAppended(card, 'body', { type: 'TextBlock', text: 'more' });
