@@ -1,9 +1,10 @@
 /**
  * A card's JSON, made once per card and shared by whoever needs it: fitting a table measures its card, the feedback
- * footer and "Download CSV" are appended to copies after, and the store keeps the card that was sent. The JSON is
- * kept in parts (everything but `body` and `actions`, then the contents of those two arrays), so an appended element
- * costs its own JSON only, and storing a 40 KB card does not serialize it again. Cards are never changed after they
- * are rendered (every step copies), so a card's JSON stays true for it.
+ * footer and "Download CSV" are appended to copies after, the connector sends the card as this JSON
+ * (bot/connector-body.ts), and the store keeps it. The JSON is kept in parts (everything but `body` and `actions`,
+ * then the contents of those two arrays), so an appended element costs its own JSON only, and sending or storing a
+ * 40 KB card does not serialize it again. Cards are never changed after they are rendered (every step copies), so a
+ * card's JSON stays true for it: what is sent is what was measured and what is stored.
  *
  * The parts put `body` and `actions` after the card's other properties: the same JSON as `JSON.stringify`, byte for
  * byte the same size, with those two keys last.
