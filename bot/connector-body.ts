@@ -29,10 +29,10 @@ const ACTIVITY_ARGUMENT = { sendToConversation: 1, replyToActivity: 2, updateAct
  *
  * A card's JSON is made when it is rendered, to measure it against the size budget and to store it
  * (cards/card-json.ts). The connector's serialization made it again, walking a 13–40 KB card object by object for
- * JSON.stringify on every answer: about a tenth of a sign-in table answer's CPU. So each card whose JSON is known is
- * handed to the library's serialization as a placeholder string, unguessable (random per process) and unique per
- * send, and the pipeline puts the card's JSON where the placeholder's string came out. Everything else in the body
- * is the library's own serialization. A card whose JSON is not known goes to the library as it is.
+ * JSON.stringify on every answer (0.3–0.4 ms of a 40 KB sign-in table answer in CPU profiles). So each card whose
+ * JSON is known is handed to the library's serialization as a placeholder string, unguessable (random per process)
+ * and unique per send, and the pipeline puts the card's JSON where the placeholder's string came out. Everything
+ * else in the body is the library's own serialization. A card whose JSON is not known goes to the library as it is.
  *
  * The body then goes to the HTTP client as bytes with their Content-Length, encoded once. Given a string, the HTTP
  * client encoded all of it once only to count its bytes, Node's HTTP client prepended its headers to it (a copy, at
@@ -126,9 +126,8 @@ const withCardsSpliced = (body: string): Buffer => {
   }
   if (cards.length === 0) return Buffer.from(body, 'utf8');
   pieces.push(body.slice(from));
-  const pieceBytes = pieces.map((piece) => Buffer.byteLength(piece, 'utf8'));
   let size = 0;
-  for (const count of pieceBytes) size += count;
+  for (const piece of pieces) size += Buffer.byteLength(piece, 'utf8');
   for (const card of cards) size += card.bytes;
   const bytes = Buffer.allocUnsafe(size);
   let offset = 0;
