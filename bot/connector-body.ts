@@ -139,8 +139,9 @@ const withCardsSpliced = (body: string): Buffer => {
     exact &&= written === cards[index].bytes;
     offset += written;
   });
-  // A card's size is counted when its JSON is made; should it ever disagree, the body is built the plain way.
-  if (!exact || offset !== size)
+  // A card's size is counted when its JSON is made; should it ever disagree, the body is built the plain way. (The
+  // pieces are counted here, so a card written at its counted size leaves every offset where it was counted.)
+  if (!exact)
     return Buffer.from(pieces.map((piece, index) => piece + (cards[index]?.json ?? '')).join(''), 'utf8');
   return bytes;
 };

@@ -131,7 +131,7 @@ describe('reusing Bot Framework clients across turns (bot/client-reuse)', () => 
 
   describe('the bodies a reused client sends (bot/connector-body)', () => {
     let server: Server;
-    let received: { url: string; headers: IncomingHttpHeaders; body: Buffer }[];
+    let received: { headers: IncomingHttpHeaders; body: Buffer }[];
     let failNext: number | null;
     let client: ConnectorClient;
 
@@ -140,7 +140,7 @@ describe('reusing Bot Framework clients across turns (bot/client-reuse)', () => 
         const chunks: Buffer[] = [];
         req.on('data', (chunk: Buffer) => chunks.push(chunk));
         req.on('end', () => {
-          received.push({ url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
+          received.push({ headers: req.headers, body: Buffer.concat(chunks) });
           const status = failNext ?? 200;
           failNext = null;
           res.writeHead(status, { 'Content-Type': 'application/json' });
