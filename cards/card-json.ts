@@ -6,8 +6,8 @@
  * 40 KB card does not serialize it again. Cards are never changed after they are rendered (every step copies), so a
  * card's JSON stays true for it: what is sent is what was measured and what is stored.
  *
- * The parts put `body` and `actions` after the card's other properties: the same JSON as `JSON.stringify`, byte for
- * byte the same size, with those two keys last.
+ * The parts put `body` and `actions` after the card's other properties: the same JSON as `JSON.stringify`, with those
+ * two keys last and a part's few characters above U+00FF written as escapes (`narrowed`).
  */
 interface Parts {
   /** `{` and the other properties, each followed by a comma. */
@@ -67,7 +67,7 @@ export function cardJsonBytes(card: unknown): number {
 export function rememberAppended(card: object, next: object, key: 'body' | 'actions', item: unknown): void {
   const base = known.get(card);
   if (!base) return;
-  const itemJson = JSON.stringify(item) ?? 'null';
+  const itemJson = narrowed(JSON.stringify(item) ?? 'null');
   const itemBytes = utf8(itemJson);
   const before = key === 'body' ? base.body : base.actions;
   // A comma after an earlier element, or `,"actions":[]` for a new actions array.
@@ -85,9 +85,9 @@ function partsOf(card: CardShape): Parts {
   let parts = known.get(card);
   if (parts) return parts;
   const { body, actions, ...rest } = card;
-  const restJson = JSON.stringify(rest);
+  const restJson = narrowed(JSON.stringify(rest));
   const head = restJson === '{}' ? '{' : `${restJson.slice(0, -1)},`;
-  const inner = (items: unknown[]) => JSON.stringify(items).slice(1, -1);
+  const inner = (items: unknown[]) => narrowed(JSON.stringify(items).slice(1, -1));
   const bodyJson = inner(body);
   const actionsJson = actions === undefined ? null : inner(actions);
   // Counted part by part: assembling 40 KB only to count it would copy it once more.
@@ -100,6 +100,28 @@ function partsOf(card: CardShape): Parts {
   known.set(card, parts);
   return parts;
 }
+
+/**
+ * `json` with its few characters above U+00FF written as `\\u` escapes, as a one-byte string; unchanged when it has
+ * none (V8 answers that without reading a one-byte string) or more than `MAX_ESCAPED`.
+ *
+ * V8 keeps a string at one byte a character only while every character is below U+0100. The feedback footer's 👍 and
+ * 👎 made a joined 40 KB sign-in card two bytes a character, 79 KB, in every copy made of it whole: the flattening the
+ * connector and the store share, the structured clone to the store's worker, and the survivors of each young-generation
+ * collection while a reply is on its way (about 30 of them at once at 32 conversations, in a heap snapshot). An escape
+ * is the same JSON to any parser and costs its bytes in the card's measured size (12 for an emoji instead of 4). A part
+ * with many such characters, a table of names in Chinese say, is left as it is: escaping it would cost the card rows.
+ */
+const narrowed = (json: string): string => {
+  const wide = json.match(WIDE);
+  if (!wide || wide.length > MAX_ESCAPED) return json;
+  const escaped = json.replace(WIDE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // A replacement made from a two-byte string is two-byte whatever it holds; written out as Latin-1, it is not.
+  return Buffer.from(escaped, 'latin1').toString('latin1');
+};
+/** Any UTF-16 code unit above U+00FF (each half of a surrogate pair on its own: escaped, the pair is the same). */
+const WIDE = /[^\u0000-\u00ff]/g;
+const MAX_ESCAPED = 64;
 
 const utf8 = (text: string): number => Buffer.byteLength(text, 'utf8');
 /** `"body":[` `]` `}` and `,"actions":[` `]` around the parts (`assemble`). */

@@ -8,8 +8,14 @@ import { cardBytes, withAppended, withFeedbackFooter, type AdaptiveCard } from '
 import { normalizeResponse } from '../../services/store/records';
 import { response } from '../services/store/store-contract';
 
-/** What a card really weighs, measured afresh (never from the memo). */
-const measured = (card: unknown): number => Buffer.byteLength(JSON.stringify(card), 'utf8');
+/**
+ * What a card really weighs, measured afresh (never from the memo): its JSON with each character above U+00FF as a
+ * `\\u` escape, which is how Warden writes a card with only a few of them (these cards have at most a handful).
+ */
+const measured = (card: unknown): number => Buffer.byteLength(escapedWide(JSON.stringify(card)), 'utf8');
+const escapedWide = (json: string): string =>
+  json.replace(/[^\u0000-\u00ff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const widest = (json: string): number => Math.max(...[...json].map((char) => char.charCodeAt(0)));
 
 /**
  * A card's size is measured once and then derived for the copies made from it (feedback footer, "Download CSV"), so
@@ -63,6 +69,28 @@ describe('cardBytes on cards derived from a measured card', () => {
     const card = base();
     const copy = withAppended(card, 'body', { type: 'TextBlock', text: 'more' });
     assert.equal(cardBytes(copy), measured(copy));
+  });
+
+  it('when a card has a few characters above U+00FF, then its JSON writes them as escapes and means the same card', () => {
+    const answered = withFeedbackFooter(base(), '5f0c1e2a-8d3b-4c6a-9e7f-1a2b3c4d5e6f');
+    const json = cardJson(answered)!;
+    assert.ok(json.includes('\\ud83d\\udc4d') && json.includes('\\u767b\\u5f55'), json);
+    assert.ok(widest(json) <= 0xff, 'a character above U+00FF is left');
+    assert.ok(json.includes('Karita Str\u00f6m'), 'Latin-1 stays as it is');
+    assert.deepEqual(JSON.parse(json), answered);
+    assert.equal(cardBytes(answered), Buffer.byteLength(json, 'utf8'));
+  });
+
+  it('when a part of a card has many characters above U+00FF, then they are left as they are', () => {
+    const names = '王秀英 '.repeat(30);
+    const card = base({ body: [{ type: 'TextBlock', text: names }] });
+    cardBytes(card);
+    const answered = withFeedbackFooter(card, '5f0c1e2a-8d3b-4c6a-9e7f-1a2b3c4d5e6f');
+    const json = cardJson(answered)!;
+    assert.ok(json.includes(names), 'the names were escaped');
+    assert.ok(json.includes('\\ud83d\\udc4d'), 'the footer, a part of its own, is still escaped');
+    assert.deepEqual(JSON.parse(json), answered);
+    assert.equal(cardBytes(answered), Buffer.byteLength(json, 'utf8'));
   });
 
   it('when the download button would take the card over 40 KB, then the card goes without it', () => {
