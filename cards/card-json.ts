@@ -120,7 +120,7 @@ const narrowed = (json: string): string => {
   return Buffer.from(escaped, 'latin1').toString('latin1');
 };
 /** Any UTF-16 code unit above U+00FF (each half of a surrogate pair on its own: escaped, the pair is the same). */
-const WIDE = /[^\u0000-\u00ff]/g;
+const WIDE = /[\u0100-\uffff]/g;
 const MAX_ESCAPED = 64;
 
 const utf8 = (text: string): number => Buffer.byteLength(text, 'utf8');

@@ -14,7 +14,7 @@ import { response } from '../services/store/store-contract';
  */
 const measured = (card: unknown): number => Buffer.byteLength(escapedWide(JSON.stringify(card)), 'utf8');
 const escapedWide = (json: string): string =>
-  json.replace(/[^\u0000-\u00ff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  json.replace(/[\u0100-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const widest = (json: string): number => Math.max(...[...json].map((char) => char.charCodeAt(0)));
 
 /**
