@@ -221,14 +221,16 @@ export class InvestigationFlow {
     if (needsUser) {
       const target = await this.targetFor(context, question, prompt, state);
       if (!target) return;
-      // A user asked about a moment ago: the skill starts now with the profile read then, beside the lookup.
+      // A user asked about a moment ago: the skill starts now with the profile read then, beside the lookup, and the
+      // requests both make first go to Graph together.
       const guess = skill && !actionIntent ? this.recentUsers.get(target.written, target.kind) : null;
+      const together = guess ? graph.sharingFirstRoundTrip() : graph;
       const started = guess
-        ? startEarly(this.skillRun(graph, skill as Skill, question.entities, guess))
+        ? startEarly(this.skillRun(together, skill as Skill, question.entities, guess))
         : null;
       const resolved = await this.resolveOrExplain(
         context,
-        graph,
+        together,
         question,
         prompt,
         target.written,

@@ -9,6 +9,7 @@ import { annotateSpan, inSpan, pathTemplate } from '../telemetry';
 import { GraphError, parseRetryAfter, reasonFor, TokenError } from './graph-error';
 import { NodeHttpHandler } from './http-transport';
 import { RateLimiter, bucketFor } from './rate-limiter';
+import { SharedRoundTrip } from './shared-round-trip';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -85,6 +86,8 @@ export class GraphGateway {
   private readonly sleep: (ms: number) => Promise<void>;
   /** The time (ms since the epoch) by which this gateway's calls must be done: Infinity but in `withinBudget`'s views. */
   private deadlineAt = Infinity;
+  /** Where this view's first calls go together: set on `sharingFirstRoundTrip`'s views only. */
+  private sharing: SharedRoundTrip | null = null;
 
   constructor(options: GraphGatewayOptions) {
     const base = new URL(options.baseUrl);
@@ -131,6 +134,26 @@ export class GraphGateway {
     return view;
   }
 
+  /**
+   * This gateway with its first calls sent to Graph as one round trip: the GETs and batches made on this view before
+   * the event loop's next turn go in one `$batch`, and each call gets what it would have got on its own. A follow-up
+   * question starts its skill beside the user lookup (dialogs/early-answer.ts): both go in one request, not two. A
+   * call alone goes as it always does, and so do calls made later, on other views (a budget taken from this one, say)
+   * or to beta. The shared batch is one attempt: a request Graph throttled or failed in it is retried by its own call,
+   * with the retries it had left, so no call's results wait on another's retries.
+   */
+  sharingFirstRoundTrip(): GraphGateway {
+    const view = Object.create(this) as GraphGateway;
+    view.sharing = new SharedRoundTrip((requests) => view.batchOnce(requests));
+    return view;
+  }
+
+  /** The round trip a call with `requests` joins, if this view shares one and it has not gone yet. */
+  private sharedFor(requests: Pick<GraphRequest, 'version'>[]): SharedRoundTrip | null {
+    const own = Object.prototype.hasOwnProperty.call(this, 'sharing') ? this.sharing : null;
+    return own?.open && requests.every((request) => (request.version ?? 'v1.0') === 'v1.0') ? own : null;
+  }
+
   /** Makes `withinBudget(budgetMs)` the gateway that `forTurn` gives out for this turn. */
   startTurn(turn: TurnScoped, budgetMs: number): void {
     turn.turnState.set(TURN_GATEWAY, this.withinBudget(budgetMs));
@@ -164,7 +187,10 @@ export class GraphGateway {
   }
 
   async get<T>(request: Omit<GraphRequest, 'method' | 'body'>): Promise<T> {
-    return this.send<T>({ ...request, method: 'GET' });
+    const shared = this.sharedFor([request]);
+    const [result] = (shared && (await shared.take([{ ...request, method: 'GET' }]))) || [];
+    if (result?.ok) return result.body as T;
+    return this.send<T>({ ...request, method: 'GET' }, result?.error);
   }
 
   async post<T>(request: Omit<GraphRequest, 'method'>): Promise<T> {
@@ -232,45 +258,22 @@ export class GraphGateway {
     if (requests.length === 0) return new Map();
     if (requests.length > 20) throw new RangeError('Graph accepts at most 20 requests in one $batch');
     const withIds = requests.map((request, index) => ({ ...request, id: request.id ?? String(index + 1) }));
+    const shared = this.sharedFor(requests);
+    const together = shared && (await shared.take(withIds));
+    let round = together ? new Map(withIds.map((request, index) => [request.id, together[index]])) : null;
     const results = new Map<string, BatchItemResult<T>>();
     let pending = withIds;
     for (let attempt = 0; pending.length > 0; attempt += 1) {
-      const body = await this.send<BatchResponseBody>({
-        method: 'POST',
-        path: '/$batch',
-        body: { requests: pending.map((request) => toBatchItem(request)) },
-      });
+      round ??= await this.batchOnce(pending);
       const throttled: typeof pending = [];
       let wait = 0;
       for (const request of pending) {
-        const response = body.responses?.find((item) => item.id === request.id);
-        if (!response) {
-          results.set(request.id, {
-            ok: false,
-            error: new GraphError({
-              reason: 'unavailable',
-              status: 502,
-              message: 'Graph returned no response for a batch item',
-              path: request.path,
-            }),
-          });
-          continue;
-        }
-        if (response.status >= 200 && response.status < 300) {
-          results.set(request.id, { ok: true, status: response.status, body: response.body as T });
-          continue;
-        }
-        const error = errorFromBody(
-          response.status,
-          response.body,
-          request.path,
-          headerValue(response.headers, 'retry-after'),
-        );
-        if (error.reason === 'throttled' && attempt < this.retry.maxRetries) {
+        const result = round.get(request.id)!;
+        if (!result.ok && result.error.reason === 'throttled' && attempt < this.retry.maxRetries) {
           throttled.push(request);
-          wait = Math.max(wait, this.backoff(attempt, error.retryAfterSeconds));
+          wait = Math.max(wait, this.backoff(attempt, result.error.retryAfterSeconds));
         } else {
-          results.set(request.id, { ok: false, error });
+          results.set(request.id, result as BatchItemResult<T>);
         }
       }
       if (throttled.length > 0 && !this.retryFits(wait)) {
@@ -279,14 +282,55 @@ export class GraphGateway {
         throttled.length = 0;
       }
       pending = throttled;
+      round = null;
       if (pending.length > 0) await this.sleep(wait);
     }
     return results;
   }
 
-  private async send<T>(request: GraphRequest): Promise<T> {
+  /** One `$batch` round trip, without retrying throttled items: each request's result by id. */
+  private async batchOnce(
+    requests: (GraphRequest & { id: string })[],
+  ): Promise<Map<string, BatchItemResult>> {
+    const body = await this.send<BatchResponseBody>({
+      method: 'POST',
+      path: '/$batch',
+      body: { requests: requests.map((request) => toBatchItem(request)) },
+    });
+    const results = new Map<string, BatchItemResult>();
+    for (const request of requests) {
+      const response = body.responses?.find((item) => item.id === request.id);
+      if (!response) {
+        results.set(request.id, {
+          ok: false,
+          error: new GraphError({
+            reason: 'unavailable',
+            status: 502,
+            message: 'Graph returned no response for a batch item',
+            path: request.path,
+          }),
+        });
+      } else if (response.status >= 200 && response.status < 300) {
+        results.set(request.id, { ok: true, status: response.status, body: response.body });
+      } else {
+        const retryAfter = headerValue(response.headers, 'retry-after');
+        results.set(request.id, {
+          ok: false,
+          error: errorFromBody(response.status, response.body, request.path, retryAfter),
+        });
+      }
+    }
+    return results;
+  }
+
+  /**
+   * Sends `request`, retrying what Graph may answer on a second try. `failedFirst` is the failure of a first attempt
+   * made elsewhere (in a shared `$batch`): it counts as attempt 0, so the request gets only the retries it had left.
+   */
+  private async send<T>(request: GraphRequest, failedFirst?: GraphError): Promise<T> {
     const version = request.version ?? 'v1.0';
-    for (let attempt = 0; ; attempt += 1) {
+    if (failedFirst) await this.waitToRetry(request, failedFirst, 0);
+    for (let attempt = failedFirst ? 1 : 0; ; attempt += 1) {
       await this.limiter?.acquire(bucketFor(request.path));
       try {
         return await inSpan(
@@ -310,17 +354,20 @@ export class GraphGateway {
           'client',
         );
       } catch (error) {
-        const graphError = toGraphError(error, request.path);
-        const retriable =
-          graphError.reason === 'throttled' ||
-          (graphError.reason === 'unavailable' && request.method !== 'PATCH');
-        if (!retriable || attempt >= this.retry.maxRetries) throw graphError;
-        const delay = this.backoff(attempt, graphError.retryAfterSeconds);
-        // A retry that cannot finish within the turn's budget would only delay the card that says why.
-        if (!this.retryFits(delay)) throw graphError;
-        await this.sleep(delay);
+        await this.waitToRetry(request, toGraphError(error, request.path), attempt);
       }
     }
+  }
+
+  /** Waits as long as a retry after `error` on `attempt` should, or throws `error` when there is to be none. */
+  private async waitToRetry(request: GraphRequest, error: GraphError, attempt: number): Promise<void> {
+    const retriable =
+      error.reason === 'throttled' || (error.reason === 'unavailable' && request.method !== 'PATCH');
+    if (!retriable || attempt >= this.retry.maxRetries) throw error;
+    const delay = this.backoff(attempt, error.retryAfterSeconds);
+    // A retry that cannot finish within the turn's budget would only delay the card that says why.
+    if (!this.retryFits(delay)) throw error;
+    await this.sleep(delay);
   }
 
   private async attempt<T>(request: GraphRequest, version: GraphVersion): Promise<T> {

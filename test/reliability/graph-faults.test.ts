@@ -33,6 +33,9 @@ describe('@e2e Questions when Graph fails (demo tenant faults), asked over HTTP'
       GRAPH_TIMEOUT_MS: String(TIMEOUT_MS),
       GRAPH_RETRY_BASE_MS: '50',
       GRAPH_MAX_RETRIES: String(MAX_RETRIES),
+      // Every question here is asked as a first one, so the user lookup is a request of its own whose faults and
+      // retries these tests follow. A follow-up sends it in one $batch with the skill's (see the next describe).
+      EARLY_ANSWER_MINUTES: '0',
     });
     origin = harness.server.graph.baseUrl;
     const response = await fetch(`${origin}/v1.0/users/${encodeURIComponent(KARITA)}`);
@@ -218,6 +221,73 @@ describe('@e2e Questions when Graph fails (demo tenant faults), asked over HTTP'
       assert.ok(elapsed >= MAX_RETRIES * 1000, `each retry waited Retry-After (${elapsed} ms)`);
       assert.equal((await requestsTo('/users/karita')).length, MAX_RETRIES + 1);
     });
+  });
+});
+
+describe("@e2e A follow-up's shared round trip when Graph fails (demo tenant faults)", function () {
+  this.timeout(30_000);
+  let harness: Harness;
+  let origin: string;
+  let testStartedAt: number;
+
+  before(async () => {
+    harness = await startHarness({
+      GRAPH_TIMEOUT_MS: String(TIMEOUT_MS),
+      GRAPH_RETRY_BASE_MS: '50',
+      GRAPH_MAX_RETRIES: String(MAX_RETRIES),
+    });
+    origin = harness.server.graph.baseUrl;
+  });
+
+  after(async () => {
+    await harness?.stop();
+  });
+
+  afterEach(() => harness.server.demoTenant!.setFaults([]));
+
+  /** Every request to a path since the follow-up was asked, batch items (`item`) and top-level requests alike. */
+  const requestsTo = async (prefix: string) => {
+    const log = (await (await fetch(`${origin}/_demo/requests`)).json()) as { value: LoggedRequest[] };
+    return log.value
+      .filter((entry) => entry.path.startsWith(`/v1.0${prefix}`) && Date.parse(entry.at) >= testStartedAt)
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+      .map((entry) => `${entry.batchItem ? 'item ' : ''}${entry.status}`);
+  };
+
+  /** Asks about Karita once to be remembered, then again with `faults` in place; the second answer's card text. */
+  const followUp = async (faults: object[]) => {
+    const first = await harness.ask(message(channelThread(harness.serviceUrl), DEMO.alex, WHO_IS_KARITA));
+    assert.match(textOf(cardOf(first[0])), /Karita/);
+    harness.server.demoTenant!.setFaults(faults as never);
+    testStartedAt = Date.now();
+    const replies = await harness.ask(message(channelThread(harness.serviceUrl), DEMO.alex, WHO_IS_KARITA));
+    assert.equal(replies.length, 1);
+    return textOf(cardOf(replies[0]));
+  };
+
+  it('when the lookup meets 503 in the shared $batch and 504 on its own, then its last retry answers', async () => {
+    const text = await followUp([
+      { kind: 'unavailable', path: '/users/karita', times: 1 },
+      { kind: 'gatewayTimeout', path: '/users/karita', times: 1 },
+    ]);
+    assert.match(text, /Karita/);
+    assert.doesNotMatch(text, /could not/);
+    assert.deepEqual(await requestsTo('/users/karita'), ['item 503', '504', '200']);
+    assert.deepEqual(await requestsTo('/$batch'), ['200'], 'one shared round trip, not retried whole');
+  });
+
+  it('when the lookup stays throttled, then it gets the retries it had left after the shared attempt, no more', async () => {
+    const text = await followUp([{ kind: 'throttle', path: '/users/karita', retryAfterSeconds: 0 }]);
+    assert.match(text, /could not look up that user.*throttling requests/);
+    assert.deepEqual(await requestsTo('/users/karita'), ['item 429', '429', '429', '429']);
+  });
+
+  it('when the shared $batch loses its connection, then the batch is sent again and the answer comes', async () => {
+    const text = await followUp([{ kind: 'reset', path: '/$batch', times: 1 }]);
+    assert.match(text, /Karita/);
+    assert.doesNotMatch(text, /could not/);
+    assert.deepEqual(await requestsTo('/$batch'), ['0', '200']);
+    assert.deepEqual(await requestsTo('/users/karita'), ['item 200']);
   });
 });
 

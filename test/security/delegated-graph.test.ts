@@ -351,8 +351,15 @@ describe('delegated Graph access (GRAPH_AUTH=delegated, Teams SSO and on-behalf-
     assert.ok(calls.every((call) => call.authorization === alexToken || call.authorization === adeleToken));
     // Every request about Karita (by address or object id, batches included) was Alex's; every one about Ben, Adele's.
     const about = (names: string[]) =>
-      calls.filter((call) => names.some((name) => call.path.includes(name) || call.body.includes(name)));
-    assert.ok(about(subjects.karita).length > 1 && about(subjects.ben).length > 1);
+      calls.filter((call) =>
+        names
+          .flatMap((name) => [name, encodeURIComponent(name)])
+          .some((name) => call.path.includes(name) || call.body.includes(name)),
+      );
+    // The lookup by address and the requests by object id were both seen (in one $batch when the skill started
+    // beside the lookup), so the checks below cannot pass on nothing.
+    for (const [upn, id] of [subjects.karita, subjects.ben])
+      assert.ok(about([upn]).length > 0 && about([id]).length > 0, upn);
     for (const call of about(subjects.karita)) assert.equal(call.authorization, alexToken, call.path);
     for (const call of about(subjects.ben)) assert.equal(call.authorization, adeleToken, call.path);
   });

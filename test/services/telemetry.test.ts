@@ -81,7 +81,9 @@ describe('telemetry', () => {
       trace.setGlobalTracerProvider(
         new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
       );
-      harness = await startHarness();
+      // Each question is asked as a first one, so that its requests are each their own span: a follow-up's lookup
+      // and skill share one $batch (GraphGateway.sharingFirstRoundTrip).
+      harness = await startHarness({ EARLY_ANSWER_MINUTES: '0' });
     });
 
     afterEach(() => exporter.reset());

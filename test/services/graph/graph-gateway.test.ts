@@ -406,4 +406,96 @@ describe('GraphGateway', () => {
       assert.deepEqual(waits, [1000]);
     });
   });
+
+  describe('sharing the first round trip (sharingFirstRoundTrip)', () => {
+    /** Answers a $batch item by item (`item` decides each), and any other request with its own URL. */
+    const batchesBy = (item: (url: string) => { status: number; body: unknown }) => {
+      graph.handler = (req, body) => {
+        if (!req.url?.endsWith('/$batch')) return { status: 200, body: { url: req.url } };
+        const requests = (JSON.parse(body) as { requests: { id: string; url: string }[] }).requests;
+        return {
+          status: 200,
+          body: { responses: requests.map((request) => ({ id: request.id, ...item(request.url) })) },
+        };
+      };
+    };
+    const echo = (url: string) => ({ status: 200, body: { url } });
+
+    it('when a GET and a batch start together, then one $batch carries all three and each call gets its own', async () => {
+      batchesBy(echo);
+      const shared = gateway().sharingFirstRoundTrip();
+      const [user, results] = await Promise.all([
+        shared.get<{ url: string }>({ path: '/users/karita%40woodgrovebank.com', query: { $select: 'id' } }),
+        // Joins after an await, as a skill's first request does.
+        Promise.resolve().then(() =>
+          shared.batch<{ url: string }>([
+            { path: '/users/1/manager' },
+            { path: '/users/1/registeredDevices' },
+          ]),
+        ),
+      ]);
+      assert.deepEqual(
+        graph.requests.map((request) => `${request.method} ${request.url}`),
+        ['POST /v1.0/$batch'],
+      );
+      assert.deepEqual(
+        JSON.parse(graph.requests[0].body).requests.map(
+          (request: { id: string; url: string }) => request.url,
+        ),
+        ['/users/karita%40woodgrovebank.com?$select=id', '/users/1/manager', '/users/1/registeredDevices'],
+      );
+      assert.equal(user.url, '/users/karita%40woodgrovebank.com?$select=id');
+      const [first, second] = [results.get('1'), results.get('2')];
+      assert.ok(first?.ok && first.body.url === '/users/1/manager');
+      assert.ok(second?.ok && second.body.url === '/users/1/registeredDevices');
+    });
+
+    it('when a call comes alone, after the round trip, on a view of the view or to beta, then it goes as usual', async () => {
+      batchesBy(echo);
+      const shared = gateway().sharingFirstRoundTrip();
+      await shared.get({ path: '/users/1' });
+      await Promise.all([shared.get({ path: '/users/2' }), shared.get({ path: '/users/3' })]);
+      const budgeted = gateway().sharingFirstRoundTrip();
+      await Promise.all([
+        budgeted.withinBudget(10_000).get({ path: '/users/4' }),
+        budgeted.get({ path: '/users/5', version: 'beta' }),
+        budgeted.get({ path: '/users/6' }),
+      ]);
+      assert.deepEqual(
+        graph.requests.map((request) => `${request.method} ${request.url}`),
+        [
+          'GET /v1.0/users/1',
+          'GET /v1.0/users/2',
+          'GET /v1.0/users/3',
+          'GET /v1.0/users/4',
+          'GET /beta/users/5',
+          'GET /v1.0/users/6',
+        ],
+      );
+    });
+
+    it('when an item fails in the shared batch, then a 404 is final and a 503 is retried on its own', async () => {
+      batchesBy((url) =>
+        url.startsWith('/users/gone')
+          ? { status: 404, body: graphError(404, 'Request_ResourceNotFound', 'gone') }
+          : url.startsWith('/users/busy')
+            ? { status: 503, body: graphError(503, 'ServiceUnavailable', 'later') }
+            : echo(url),
+      );
+      const shared = gateway().sharingFirstRoundTrip();
+      const [gone, busy, fine] = await Promise.allSettled([
+        shared.get({ path: '/users/gone' }),
+        shared.get<{ url: string }>({ path: '/users/busy' }),
+        shared.get<{ url: string }>({ path: '/users/fine' }),
+      ]);
+      assert.ok(gone.status === 'rejected' && (gone.reason as GraphError).reason === 'not-found');
+      assert.ok(busy.status === 'fulfilled' && busy.value.url === '/v1.0/users/busy', 'answered on its own');
+      assert.ok(fine.status === 'fulfilled' && fine.value.url === '/users/fine');
+      assert.deepEqual(
+        graph.requests.map((request) => `${request.method} ${request.url}`),
+        ['POST /v1.0/$batch', 'GET /v1.0/users/busy'],
+      );
+      assert.equal(sleeps.length, 1, 'one backoff before the retry, as after a first attempt of its own');
+    });
+  });
 });
