@@ -12,6 +12,11 @@ const ANSWER_BOUND_MS = 30_000;
 /** Small knobs so that every fault plays out in seconds; the retry count is the default. */
 const TIMEOUT_MS = 1000;
 const MAX_RETRIES = 3;
+const QUICK_GRAPH = {
+  GRAPH_TIMEOUT_MS: String(TIMEOUT_MS),
+  GRAPH_RETRY_BASE_MS: '50',
+  GRAPH_MAX_RETRIES: String(MAX_RETRIES),
+};
 
 interface LoggedRequest {
   at: string;
@@ -30,9 +35,7 @@ describe('@e2e Questions when Graph fails (demo tenant faults), asked over HTTP'
 
   before(async () => {
     harness = await startHarness({
-      GRAPH_TIMEOUT_MS: String(TIMEOUT_MS),
-      GRAPH_RETRY_BASE_MS: '50',
-      GRAPH_MAX_RETRIES: String(MAX_RETRIES),
+      ...QUICK_GRAPH,
       // Every question here is asked as a first one, so the user lookup is a request of its own whose faults and
       // retries these tests follow. A follow-up sends it in one $batch with the skill's (see the next describe).
       EARLY_ANSWER_MINUTES: '0',
@@ -231,11 +234,7 @@ describe("@e2e A follow-up's shared round trip when Graph fails (demo tenant fau
   let testStartedAt: number;
 
   before(async () => {
-    harness = await startHarness({
-      GRAPH_TIMEOUT_MS: String(TIMEOUT_MS),
-      GRAPH_RETRY_BASE_MS: '50',
-      GRAPH_MAX_RETRIES: String(MAX_RETRIES),
-    });
+    harness = await startHarness(QUICK_GRAPH);
     origin = harness.server.graph.baseUrl;
   });
 
