@@ -9,7 +9,7 @@ import { annotateSpan, inSpan, pathTemplate } from '../telemetry';
 import { GraphError, parseRetryAfter, reasonFor, TokenError } from './graph-error';
 import { NodeHttpHandler } from './http-transport';
 import { RateLimiter, bucketFor } from './rate-limiter';
-import { SharedRoundTrip } from './shared-round-trip';
+import { MAX_BATCH_REQUESTS, SharedRoundTrip } from './shared-round-trip';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -256,7 +256,8 @@ export class GraphGateway {
    */
   async batch<T = unknown>(requests: GraphRequest[]): Promise<Map<string, BatchItemResult<T>>> {
     if (requests.length === 0) return new Map();
-    if (requests.length > 20) throw new RangeError('Graph accepts at most 20 requests in one $batch');
+    if (requests.length > MAX_BATCH_REQUESTS)
+      throw new RangeError(`Graph accepts at most ${MAX_BATCH_REQUESTS} requests in one $batch`);
     const withIds = requests.map((request, index) => ({ ...request, id: request.id ?? String(index + 1) }));
     const shared = this.sharedFor(requests);
     const together = shared && (await shared.take(withIds));

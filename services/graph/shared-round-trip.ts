@@ -1,7 +1,7 @@
 import type { BatchItemResult, GraphRequest } from './graph-gateway';
 
 /** Graph's limit on requests in one `$batch`. */
-const MAX_BATCH_REQUESTS = 20;
+export const MAX_BATCH_REQUESTS = 20;
 
 interface Caller {
   requests: GraphRequest[];
