@@ -18,6 +18,18 @@ const QUICK_GRAPH = {
   GRAPH_MAX_RETRIES: String(MAX_RETRIES),
 };
 
+/**
+ * The demo tenant's log of requests to a path (batch items included, marked) that arrived since `since`, in order of
+ * arrival. The log stamps a request when it arrives but writes it when it is answered, so a slow request from an
+ * earlier test may still land; the arrival time keeps it out.
+ */
+const loggedSince = async (origin: string, prefix: string, since: number): Promise<LoggedRequest[]> => {
+  const log = (await (await fetch(`${origin}/_demo/requests`)).json()) as { value: LoggedRequest[] };
+  return log.value
+    .filter((entry) => entry.path.startsWith(`/v1.0${prefix}`) && Date.parse(entry.at) >= since)
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+};
+
 interface LoggedRequest {
   at: string;
   method: string;
@@ -63,17 +75,9 @@ describe('@e2e Questions when Graph fails (demo tenant faults), asked over HTTP'
     assert.equal(response.status, 204, await response.text());
   };
 
-  /**
-   * Top-level requests to a path since this test began. The log stamps a request when it arrives but writes it when
-   * it is answered, so a slow request from an earlier test may still land; the arrival time keeps it out.
-   */
-  const requestsTo = async (prefix: string): Promise<LoggedRequest[]> => {
-    const log = (await (await fetch(`${origin}/_demo/requests`)).json()) as { value: LoggedRequest[] };
-    return log.value
-      .filter((entry) => !entry.batchItem && entry.path.startsWith(`/v1.0${prefix}`))
-      .filter((entry) => Date.parse(entry.at) >= testStartedAt)
-      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  };
+  /** Top-level requests to a path since this test began (`loggedSince`). */
+  const requestsTo = async (prefix: string): Promise<LoggedRequest[]> =>
+    (await loggedSince(origin, prefix, testStartedAt)).filter((entry) => !entry.batchItem);
 
   /**
    * What the thread shows once the turn is over: each message as last sent or edited (a slow answer first shows a
@@ -245,13 +249,10 @@ describe("@e2e A follow-up's shared round trip when Graph fails (demo tenant fau
   afterEach(() => harness.server.demoTenant!.setFaults([]));
 
   /** Every request to a path since the follow-up was asked, batch items (`item`) and top-level requests alike. */
-  const requestsTo = async (prefix: string) => {
-    const log = (await (await fetch(`${origin}/_demo/requests`)).json()) as { value: LoggedRequest[] };
-    return log.value
-      .filter((entry) => entry.path.startsWith(`/v1.0${prefix}`) && Date.parse(entry.at) >= testStartedAt)
-      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
-      .map((entry) => `${entry.batchItem ? 'item ' : ''}${entry.status}`);
-  };
+  const requestsTo = async (prefix: string) =>
+    (await loggedSince(origin, prefix, testStartedAt)).map(
+      (entry) => `${entry.batchItem ? 'item ' : ''}${entry.status}`,
+    );
 
   /** Asks about Karita once to be remembered, then again with `faults` in place; the second answer's card text. */
   const followUp = async (faults: object[]) => {
