@@ -279,12 +279,40 @@ const graphRoundTrips = async (bot: Proc, tenant: Proc, connector: LocalConnecto
   await turn(bot, connector, text);
   const log = (await (await fetch(`${tenant.url}/_demo/requests`)).json()) as {
     roundTrips: number;
-    value: { path: string; batchItem?: boolean }[];
+    value: { method: string; path: string; query: string; batchItem?: boolean }[];
   };
   return {
     count: log.roundTrips,
     paths: log.value.filter((entry) => !entry.batchItem).map((entry) => entry.path),
+    /** Every request but the `$batch` envelopes, as `$batch` items: what the answer floor asks for. */
+    requests: log.value
+      .filter((entry) => entry.path !== '/v1.0/$batch')
+      .map((entry) => ({
+        method: entry.method,
+        url: `${entry.path.replace(/^\/v1\.0/, '')}${entry.query ? `?${new URLSearchParams(entry.query)}` : ''}`,
+      })),
   };
+};
+
+/**
+ * The answer floor (scripts/bench-answer-floor.js) set to a prompt: the requests Warden made for it and the card it
+ * sent. Only v1.0 requests can go in one `$batch`; a prompt with beta requests has no answer floor.
+ */
+const setAnswerFloor = async (
+  floor: Proc,
+  requests: { method: string; url: string }[],
+  reply: Record<string, unknown>,
+): Promise<boolean> => {
+  const card = (reply.attachments as { content?: unknown }[] | undefined)?.[0]?.content;
+  if (!card || requests.length === 0 || requests.some((request) => request.url.startsWith('/beta/')))
+    return false;
+  const response = await fetch(`${floor.url}/answer`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ requests, card }),
+  });
+  if (response.status !== 204) throw new Error(`the answer floor refused the answer: ${response.status}`);
+  return true;
 };
 
 /** The card's text, for checking what it claims about totals and bounds. */
@@ -309,6 +337,9 @@ async function seedPrompts(connector: LocalConnector) {
   // The bench asks about the same user turn after turn, so Warden's turns are follow-ups: the skill starts beside the
   // user lookup (dialogs/early-answer.ts). A second Warden with early answers off measures a first question.
   const firstOnly = await startWarden(tenant.url, { EARLY_ANSWER_MINUTES: '0' });
+  const answerFloor = await startProcess('answer floor', ['scripts/bench-answer-floor.js'], {
+    DEMO_TENANT_URL: tenant.url,
+  });
   try {
     const floor = {
       ...(await latency(echo, connector, FLOOR_TEXT)),
@@ -336,6 +367,9 @@ async function seedPrompts(connector: LocalConnector) {
       const trips = await graphRoundTrips(warden, tenant, connector, prompt);
       const echoInChannel = await latency(echo, connector, FLOOR_TEXT, LATENCY_TURNS, 'channel');
       const inChannel = await latency(warden, connector, prompt, LATENCY_TURNS, 'channel');
+      const floorOfAnswer = (await setAnswerFloor(answerFloor, trips.requests, measured.reply))
+        ? await measureAnswerFloor(echo, answerFloor, connector, prompt, tenant)
+        : null;
       rows.push({
         intent,
         medianMs: round(measured.median, 2),
@@ -367,6 +401,11 @@ async function seedPrompts(connector: LocalConnector) {
         channelMedianMs: round(inChannel.median, 2),
         echoChannelMedianMs: round(echoInChannel.median, 2),
         channelMedianVsEcho: round(inChannel.median / echoInChannel.median, 2),
+        /**
+         * The same Graph requests and the same card on the echo bot's stack, without Warden's work: the part of each
+         * ratio that is the answer's own cost (scripts/bench-answer-floor.js). Null where it cannot be replayed.
+         */
+        answerFloor: floorOfAnswer,
       });
     }
     return {
@@ -383,9 +422,40 @@ async function seedPrompts(connector: LocalConnector) {
       warden: { peakRssMb: memoryMb(warden.child.pid!, 'VmHWM'), prompts: rows },
     };
   } finally {
-    await Promise.all([stopProcess(echo), stopProcess(warden), stopProcess(firstOnly), stopProcess(tenant)]);
+    await Promise.all([
+      stopProcess(echo),
+      stopProcess(warden),
+      stopProcess(firstOnly),
+      stopProcess(answerFloor),
+      stopProcess(tenant),
+    ]);
   }
 }
+
+/** The answer floor's latency and throughput for a prompt, each against the echo floor measured beside it. */
+const measureAnswerFloor = async (
+  echo: Proc,
+  floor: Proc,
+  connector: LocalConnector,
+  prompt: string,
+  tenant: Proc,
+) => {
+  const echoNow = await latency(echo, connector, FLOOR_TEXT);
+  const measured = await latency(floor, connector, prompt);
+  const { floor: echoAt32, bot: at32 } = await throughputAgainstFloor(echo, floor, connector, prompt, tenant);
+  return {
+    medianMs: round(measured.median, 2),
+    p99Ms: round(measured.p99, 2),
+    echoMedianMs: round(echoNow.median, 2),
+    medianVsEcho: round(measured.median / echoNow.median, 2),
+    p99VsEcho: round(measured.p99 / echoNow.p99, 2),
+    tps32: round(at32.tps),
+    echoTps32: round(echoAt32.tps),
+    tps32VsEcho: round(at32.tps / echoAt32.tps, 2),
+    cpuMsPerTurn: at32.cpuMsPerTurn,
+    cardBytes: measured.cardBytes,
+  };
+};
 
 /** 10,000 users, 500,000 sign-ins, 100,000 of them heavy.user's in the past 48 hours. */
 async function scale(connector: LocalConnector) {
@@ -489,6 +559,20 @@ const report = (results: Results): void => {
       );
     console.log(`\nCPU ms per turn at 32 conversations: echo ${cpu(echo.cpuMsPerTurn)}`);
     for (const row of warden.prompts) console.log(`  ${row.intent}: ${cpu(row.cpuMsPerTurn)}`);
+    console.log(
+      '\nanswer floor (the same Graph requests and card on the echo stack, nothing else):\n| intent | median ms (echo just before; ×) | p99 × echo | turns/s at 32 (echo, alternating blocks; ×) | CPU ms per turn | card bytes | Warden ÷ answer floor: median, turns/s |',
+    );
+    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const row of warden.prompts) {
+      const floor = row.answerFloor;
+      if (!floor) {
+        console.log(`| ${row.intent} | not replayable (beta requests) | | | | | |`);
+        continue;
+      }
+      console.log(
+        `| ${row.intent} | ${floor.medianMs} (${floor.echoMedianMs}; ${floor.medianVsEcho}×) | ${floor.p99VsEcho}× | ${floor.tps32} (${floor.echoTps32}; ${floor.tps32VsEcho}×) | ${cpu(floor.cpuMsPerTurn)} | ${floor.cardBytes} | ${round(row.medianVsEcho / floor.medianVsEcho, 2)}×, ${round(row.tps32VsEcho / floor.tps32VsEcho, 2)}× |`,
+      );
+    }
   }
   if (large)
     console.log(
