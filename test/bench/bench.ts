@@ -560,7 +560,7 @@ const report = (results: Results): void => {
     console.log(`\nCPU ms per turn at 32 conversations: echo ${cpu(echo.cpuMsPerTurn)}`);
     for (const row of warden.prompts) console.log(`  ${row.intent}: ${cpu(row.cpuMsPerTurn)}`);
     console.log(
-      '\nanswer floor (the same Graph requests and card on the echo stack, nothing else):\n| intent | median ms (echo just before; ×) | p99 × echo | turns/s at 32 (echo, alternating blocks; ×) | CPU ms per turn | card bytes | Warden ÷ answer floor: median, turns/s |',
+      '\nanswer floor (the same Graph requests and card on the echo stack, nothing else):\n| intent | median ms (echo just before; ×) | p99 × echo | turns/s at 32 (echo, alternating blocks; ×) | CPU ms per turn | card bytes | Warden ÷ answer floor, measured seconds apart: median ms, turns/s |',
     );
     console.log('| --- | --- | --- | --- | --- | --- | --- |');
     for (const row of warden.prompts) {
@@ -570,7 +570,7 @@ const report = (results: Results): void => {
         continue;
       }
       console.log(
-        `| ${row.intent} | ${floor.medianMs} (${floor.echoMedianMs}; ${floor.medianVsEcho}×) | ${floor.p99VsEcho}× | ${floor.tps32} (${floor.echoTps32}; ${floor.tps32VsEcho}×) | ${cpu(floor.cpuMsPerTurn)} | ${floor.cardBytes} | ${round(row.medianVsEcho / floor.medianVsEcho, 2)}×, ${round(row.tps32VsEcho / floor.tps32VsEcho, 2)}× |`,
+        `| ${row.intent} | ${floor.medianMs} (${floor.echoMedianMs}; ${floor.medianVsEcho}×) | ${floor.p99VsEcho}× | ${floor.tps32} (${floor.echoTps32}; ${floor.tps32VsEcho}×) | ${cpu(floor.cpuMsPerTurn)} | ${floor.cardBytes} | ${round(row.medianMs / floor.medianMs, 2)}×, ${round(row.tps32 / floor.tps32, 2)}× |`,
       );
     }
   }
