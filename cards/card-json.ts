@@ -113,8 +113,7 @@ function partsOf(card: CardShape): Parts {
  * with many such characters, a table of names in Chinese say, is left as it is: escaping it would cost the card rows.
  */
 const narrowed = (json: string): string => {
-  const wide = json.match(WIDE);
-  if (!wide || wide.length > MAX_ESCAPED) return json;
+  if (!fewWide(json)) return json;
   const escaped = json.replace(WIDE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
   // A replacement made from a two-byte string is two-byte whatever it holds; written out as Latin-1, it is not.
   return Buffer.from(escaped, 'latin1').toString('latin1');
@@ -122,6 +121,18 @@ const narrowed = (json: string): string => {
 /** Any UTF-16 code unit above U+00FF (each half of a surrogate pair on its own: escaped, the pair is the same). */
 const WIDE = /[\u0100-\uffff]/g;
 const MAX_ESCAPED = 64;
+
+/**
+ * Whether `json` has from 1 to `MAX_ESCAPED` characters above U+00FF. Counting stops past the limit: a table of names
+ * in Chinese has thousands, and collecting them all (`match`) made an array of one-character strings to throw away.
+ */
+const fewWide = (json: string): boolean => {
+  let count = 0;
+  WIDE.lastIndex = 0;
+  while (count <= MAX_ESCAPED && WIDE.test(json)) count += 1;
+  WIDE.lastIndex = 0;
+  return count > 0 && count <= MAX_ESCAPED;
+};
 
 const utf8 = (text: string): number => Buffer.byteLength(text, 'utf8');
 /** `"body":[` `]` `}` and `,"actions":[` `]` around the parts (`assemble`). */

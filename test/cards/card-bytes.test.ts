@@ -93,6 +93,20 @@ describe('cardBytes on cards derived from a measured card', () => {
     assert.equal(cardBytes(answered), Buffer.byteLength(json, 'utf8'));
   });
 
+  it('when a part has 64 characters above U+00FF, then they are escaped, and with 65 they are left', () => {
+    for (const [count, escaped] of [
+      [64, true],
+      [65, false],
+    ] as const) {
+      const text = '登'.repeat(count);
+      const card = base({ body: [{ type: 'TextBlock', text }] });
+      const json = cardJson(card)!;
+      assert.equal(json.includes(text), !escaped, `${count} characters`);
+      assert.deepEqual(JSON.parse(json), card);
+      assert.equal(cardBytes(card), Buffer.byteLength(json, 'utf8'));
+    }
+  });
+
   it('when the download button would take the card over 40 KB, then the card goes without it', () => {
     const card = base({ body: [{ type: 'TextBlock', text: 'x'.repeat(40 * 1024 - 150) }] });
     cardBytes(card);
