@@ -296,7 +296,8 @@ const graphRoundTrips = async (bot: Proc, tenant: Proc, connector: LocalConnecto
 
 /**
  * The answer floor (scripts/bench-answer-floor.js) set to a prompt: the requests Warden made for it and the card it
- * sent. Only v1.0 requests can go in one `$batch`; a prompt with beta requests has no answer floor.
+ * sent. The floor sends them all in one v1.0 `$batch`, as Warden's follow-ups do (one round trip each, measured
+ * above); a prompt with beta requests, or without a card, has no answer floor.
  */
 const setAnswerFloor = async (
   floor: Proc,
@@ -566,7 +567,7 @@ const report = (results: Results): void => {
     for (const row of warden.prompts) {
       const floor = row.answerFloor;
       if (!floor) {
-        console.log(`| ${row.intent} | not replayable (beta requests) | | | | | |`);
+        console.log(`| ${row.intent} | none (beta requests or no card) | | | | | |`);
         continue;
       }
       console.log(
