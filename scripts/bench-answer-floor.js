@@ -16,7 +16,11 @@ const {
 } = require('botbuilder');
 const restify = require('restify');
 
-const graph = new URL(process.env.DEMO_TENANT_URL ?? '');
+if (!process.env.DEMO_TENANT_URL) {
+  process.stderr.write('the answer floor needs DEMO_TENANT_URL, the demo tenant to send its requests to\n');
+  process.exit(2);
+}
+const graph = new URL(process.env.DEMO_TENANT_URL);
 const agent = new http.Agent({ keepAlive: true, scheduling: 'lifo' });
 let answer = null;
 
@@ -74,7 +78,13 @@ server.post('/api/messages', async (req, res) => {
 });
 server.post('/answer', (req, res, next) => {
   const { requests, card } = req.body ?? {};
-  if (!Array.isArray(requests) || requests.length === 0 || requests.length > 20 || typeof card !== 'object') {
+  if (
+    !Array.isArray(requests) ||
+    requests.length === 0 ||
+    requests.length > 20 ||
+    !card ||
+    typeof card !== 'object'
+  ) {
     res.send(400, { error: 'requests (1 to 20) and card are required' });
     return next();
   }
