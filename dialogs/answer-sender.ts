@@ -23,6 +23,11 @@ export interface Answer {
   table?: ExportTable;
 }
 
+const noFailure = (): null => null;
+
+/** What an audit entry says; who, when and where come from the turn. */
+export type AuditEntry = Pick<AuditRecord, 'kind' | 'intent' | 'target' | 'detail' | 'result'>;
+
 export interface SentAnswer {
   responseId: string;
   activityId: string | null;
@@ -72,12 +77,13 @@ export class AnswerSender {
    * every answer. Storing after the send also records the message id with the response in one write. A write that
    * fails costs the card the button it would have served: the message is edited without it, rather than left with a
    * button that cannot work. `deliver` lets a progress placeholder or stream already showing become the answer
-   * (dialogs/progress.ts).
+   * (dialogs/progress.ts). `audited` is the audit entry the answer owes, written beside the CSV and the record.
    */
   async sendAnswer(
     context: TurnContext,
     answer: Answer,
     deliver: Deliver = sendNow(context),
+    audited: AuditEntry | null = null,
   ): Promise<SentAnswer> {
     const responseId = randomUUID();
     const prepared = this.prepareExport(context, answer, responseId);
@@ -87,9 +93,14 @@ export class AnswerSender {
     const activityId = await deliver(MessageFactory.attachment(toAttachment(sent)));
 
     const offered = prepared !== null && sent !== answered;
-    // The CSV and the record go to the store together: the turn holds its card until both are written, and one after
-    // the other, at 32 conversations, most turns in flight were waiting on them (README, Performance). The record
-    // assumes the CSV is kept and is written again without the button when it was not.
+    // The CSV, the record and the audit entry go to the store together: the turn holds its card until they are
+    // written, and one after the other, at 32 conversations, most turns in flight were waiting on them (README,
+    // Performance). The record assumes the CSV is kept and is written again without the button when it was not. The
+    // audit entry is written whatever becomes of the other two, since the answer has been sent; a failure to write it
+    // fails the turn, once the message shows only what works.
+    const auditing = audited
+      ? this.audit(context, audited).then(noFailure, (error: unknown) => ({ error }))
+      : null;
     const [exported, recordedAsSent] = await Promise.all([
       offered && this.kept(prepared.store(), responseId, 'CSV export'),
       this.saveRecord(context, answer, responseId, sent, activityId),
@@ -109,6 +120,8 @@ export class AnswerSender {
       { responseId, intent: answer.intent, conversationId: context.activity.conversation.id },
       'answer sent',
     );
+    const audit = await auditing;
+    if (audit) throw audit.error;
     return { responseId, activityId };
   }
 
@@ -219,10 +232,7 @@ export class AnswerSender {
     };
   }
 
-  async audit(
-    context: TurnContext,
-    entry: Pick<AuditRecord, 'kind' | 'intent' | 'target' | 'detail' | 'result'>,
-  ): Promise<void> {
+  async audit(context: TurnContext, entry: AuditEntry): Promise<void> {
     const person = personOf(context);
     await this.store.appendAudit({
       id: randomUUID(),

@@ -277,14 +277,14 @@ export class InvestigationFlow {
         context,
         { ...answer, intent: skill.intent, subject: user?.id ?? entities.app ?? null, prompt },
         progress.deliver,
+        {
+          kind: 'query',
+          intent: skill.intent,
+          target: user?.id ?? entities.app ?? null,
+          detail: prompt.slice(0, 500),
+          result: 'answered',
+        },
       );
-      await this.deps.sender.audit(context, {
-        kind: 'query',
-        intent: skill.intent,
-        target: user?.id ?? entities.app ?? null,
-        detail: prompt.slice(0, 500),
-        result: 'answered',
-      });
     } catch (error) {
       if (!(error instanceof GraphError)) throw error;
       this.deps.logger.warn(

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import sinon from 'sinon';
 
 import { StoreError } from '../../services/store/store-error';
-import type { ResponseRecord } from '../../services/store/types';
+import type { AuditRecord, ResponseRecord } from '../../services/store/types';
 import { DEMO, channelThread, message, type Where } from '../helpers/activities';
 import { cardOf, startHarness, type Harness } from '../helpers/warden';
 
@@ -78,27 +78,36 @@ describe('@e2e answers are sent before they are stored', function () {
     assert.deepEqual(record?.card, cardOf(edit.activity), 'the record keeps the card as it now stands');
   });
 
-  it('when a table answer is stored, then its CSV and its record are written together, not one after the other', async () => {
+  it('when a table answer is stored, then its CSV, its record and its audit entry are written together, not one after the other', async () => {
     const store = harness.server.store;
     const saveExport = store.saveExport.bind(store);
     let exportPending = false;
     let recordWhileExportPending = false;
+    let exportDone = false;
+    let auditBeforeExportDone = false;
     sandbox.stub(store, 'saveExport').callsFake(async (record) => {
       exportPending = true;
       // Held until the record's write has had every chance to start.
       await new Promise((resolve) => setTimeout(resolve, 50));
       exportPending = false;
-      return saveExport(record);
+      await saveExport(record);
+      exportDone = true;
     });
     const saveResponse = store.saveResponse.bind(store);
     sandbox.stub(store, 'saveResponse').callsFake(async (record: ResponseRecord) => {
       recordWhileExportPending ||= exportPending;
       return saveResponse(record);
     });
+    const appendAudit = store.appendAudit.bind(store);
+    sandbox.stub(store, 'appendAudit').callsFake(async (record: AuditRecord) => {
+      auditBeforeExportDone ||= !exportDone;
+      return appendAudit(record);
+    });
 
     const reply = await ask(TABLE_QUESTION);
 
     assert.ok(recordWhileExportPending, 'the record was written while the CSV was still being written');
+    assert.ok(auditBeforeExportDone, 'the audit entry was asked for before the CSV had been written');
     const record = await store.findResponseByActivityId(thread.conversationId, String(reply.id));
     assert.deepEqual(record?.card, cardOf(reply));
     assert.equal(updates().length, 0, 'nothing to mend');
