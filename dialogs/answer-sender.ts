@@ -23,8 +23,6 @@ export interface Answer {
   table?: ExportTable;
 }
 
-const noFailure = (): null => null;
-
 /** What an audit entry says; who, when and where come from the turn. */
 export type AuditEntry = Pick<AuditRecord, 'kind' | 'intent' | 'target' | 'detail' | 'result'>;
 
@@ -94,13 +92,13 @@ export class AnswerSender {
 
     const offered = prepared !== null && sent !== answered;
     // The CSV, the record and the audit entry go to the store together: the turn holds its card until they are
-    // written, and one after the other, at 32 conversations, most turns in flight were waiting on them (README,
+    // written, and written one after the other, at 32 conversations, most turns in flight were waiting on them (README,
     // Performance). The record assumes the CSV is kept and is written again without the button when it was not. The
     // audit entry is written whatever becomes of the other two, since the answer has been sent; a failure to write it
-    // fails the turn, once the message shows only what works.
-    const auditing = audited
-      ? this.audit(context, audited).then(noFailure, (error: unknown) => ({ error }))
-      : null;
+    // fails the turn (awaited last), once the message shows only what works.
+    const auditing = audited ? this.audit(context, audited) : null;
+    // Handled here so that it is not reported as unhandled while the other writes are awaited; awaited below.
+    auditing?.catch(() => undefined);
     const [exported, recordedAsSent] = await Promise.all([
       offered && this.kept(prepared.store(), responseId, 'CSV export'),
       this.saveRecord(context, answer, responseId, sent, activityId),
@@ -120,8 +118,7 @@ export class AnswerSender {
       { responseId, intent: answer.intent, conversationId: context.activity.conversation.id },
       'answer sent',
     );
-    const audit = await auditing;
-    if (audit) throw audit.error;
+    await auditing;
     return { responseId, activityId };
   }
 
