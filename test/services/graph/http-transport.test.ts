@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 
 import { GraphError } from '../../../services/graph/graph-error';
 import { GraphGateway } from '../../../services/graph/graph-gateway';
+import { NodeHttpHandler } from '../../../services/graph/http-transport';
 
 /**
  * Graph requests go out through `node:http` (services/graph/http-transport.ts) rather than fetch: connections are kept
@@ -62,6 +63,19 @@ describe('Graph HTTP transport', () => {
     for (let index = 0; index < 5; index += 1)
       assert.deepEqual(await graph.get({ path: `/users/${index}` }), { id: `/v1.0/users/${index}` });
     assert.equal(connections, 1);
+  });
+
+  it('when a response has been read, then its text is let go and a second read is refused, as fetch does', async () => {
+    handle = (_req, res) => json(res, 200, { value: ['a', 'b'] });
+    const context = { request: `${origin}/v1.0/users`, options: { method: 'GET' } } as Parameters<
+      NodeHttpHandler['execute']
+    >[0];
+    await new NodeHttpHandler().execute(context);
+    const response = context.response!;
+    assert.equal(response.bodyUsed, false);
+    assert.deepEqual(await response.json(), { value: ['a', 'b'] });
+    assert.equal(response.bodyUsed, true);
+    await assert.rejects(response.text(), { name: 'TypeError', message: /already been read/ });
   });
 
   it('when a POST carries a body, then Graph gets it whole with its length, the token and JSON content type', async () => {
